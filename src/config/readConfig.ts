@@ -1,0 +1,38 @@
+import { RouterConfig } from './types';
+import { ConfigError, Env, SettingsReader } from './settingsReader';
+import { readBackends } from './readBackends';
+import { readConsumerKeys } from './readConsumerKeys';
+
+/** Azure kills HTTP-triggered functions at 230 s; the whole request must finish well before. */
+const AZURE_HTTP_LIMIT_SECONDS = 230;
+
+/** Reads and validates every setting once. Throws ConfigError naming the bad setting. */
+export function readConfig(env: Env): RouterConfig {
+  const settings = new SettingsReader(env);
+  const backends = readBackends(settings, env);
+  if (backends.length === 0) throw new ConfigError('BACKEND_1_URL', 'at least one backend is required');
+  const backendTimeoutMs = settings.secondsAsMs('HTTP_TIMEOUT_SECONDS', 30, 0.05, 200);
+  const totalTimeoutMs = settings.secondsAsMs('ROUTER_TOTAL_TIMEOUT_SECONDS', 200, 1, AZURE_HTTP_LIMIT_SECONDS - 10);
+  const throttleFloorMs = settings.integer('ROUTER_RETRY_AFTER_MIN_MS', 1000, 0, 60_000);
+  const throttleCapMs = settings.secondsAsMs('ROUTER_RETRY_AFTER_MAX_SECONDS', 120, 1, 86_400);
+  if (throttleCapMs < throttleFloorMs) {
+    throw new ConfigError('ROUTER_RETRY_AFTER_MAX_SECONDS', 'must not be below ROUTER_RETRY_AFTER_MIN_MS');
+  }
+  return {
+    backends,
+    consumerKeys: readConsumerKeys(settings),
+    adminKey: settings.string('ROUTER_ADMIN_KEY'),
+    strategy: settings.oneOf('ROUTER_STRATEGY', ['priority', 'round-robin'], 'priority'),
+    backendTimeoutMs,
+    totalTimeoutMs: Math.max(totalTimeoutMs, backendTimeoutMs),
+    maxAttempts: settings.integer('ROUTER_MAX_ATTEMPTS', Math.min(backends.length, 5), 1, 50),
+    maxBodyBytes: settings.integer('ROUTER_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    throttle: {
+      defaultMs: settings.secondsAsMs('ROUTER_RETRY_AFTER_DEFAULT_SECONDS', 10, 0, 86_400),
+      floorMs: throttleFloorMs,
+      capMs: throttleCapMs,
+      failureMs: settings.secondsAsMs('ROUTER_FAILURE_BENCH_SECONDS', 10, 0, 3600),
+    },
+    keyVaultUrl: settings.string('KEY_VAULT_URL'),
+  };
+}

@@ -1,0 +1,60 @@
+/** A bad setting: the message always names it. Thrown at start-up only. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`Invalid setting ${setting}: ${problem}`);
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Typed, validating accessors over an environment snapshot. */
+export class SettingsReader {
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  required(name: string, what: string): string {
+    const value = this.string(name);
+    if (value === undefined) throw new ConfigError(name, `required (${what})`);
+    return value;
+  }
+
+  /** A whole number; `fallback` undefined makes the setting required. */
+  integer(name: string, fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.string(name);
+    if (raw === undefined) {
+      if (fallback === undefined) throw new ConfigError(name, `required (a whole number from ${min} to ${max})`);
+      return fallback;
+    }
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+    return this.inRange(name, Number(raw), min, max);
+  }
+
+  /** Seconds (decimals allowed) converted to whole milliseconds. */
+  secondsAsMs(name: string, fallbackSeconds: number, minSeconds: number, maxSeconds: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return Math.round(fallbackSeconds * 1000);
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `expected seconds such as 30 or 2.5, got "${raw}"`);
+    return Math.round(this.inRange(name, Number(raw), minSeconds, maxSeconds) * 1000);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    const found = allowed.find((value) => value === raw);
+    if (found === undefined) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+    return found;
+  }
+
+  private inRange(name: string, value: number, min: number, max: number): number {
+    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  }
+}

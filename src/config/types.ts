@@ -1,0 +1,54 @@
+/** How the router authenticates to one backend. Resolved to a header by a CredentialSource. */
+export type BackendCredentialSpec =
+  | { kind: 'apiKey'; key: string }
+  | { kind: 'keyVault'; secretName: string }
+  | { kind: 'entra' };
+
+export type BackendType = 'ptu' | 'paygo';
+
+export interface BackendConfig {
+  /** 1-based position in the BACKEND_<N>_* settings. */
+  readonly index: number;
+  /** Shown in headers, status and telemetry; never the URL. */
+  readonly name: string;
+  /** Resource origin without trailing slash, e.g. https://aoai-eus.openai.azure.com */
+  readonly url: string;
+  /** `url` split once: scheme://host:port, and the path before `/openai` (usually ''). */
+  readonly origin: string;
+  readonly basePath: string;
+  readonly priority: number;
+  readonly weight: number;
+  readonly type: BackendType | undefined;
+  /** alias → deployment. Undefined: serves any deployment name unchanged. */
+  readonly deployments: ReadonlyMap<string, string> | undefined;
+  readonly credential: BackendCredentialSpec;
+}
+
+export type RoutingStrategy = 'priority' | 'round-robin';
+
+export interface ThrottlePolicy {
+  /** Bench length when a 429 says nothing about when to come back. */
+  readonly defaultMs: number;
+  /** Lower bound: a `retry-after: 0` must not cause a tight loop. */
+  readonly floorMs: number;
+  /** Upper bound: a daily-quota answer must not bench a backend for a day. */
+  readonly capMs: number;
+  /** Bench length after a 5xx, timeout or connection error. */
+  readonly failureMs: number;
+}
+
+export interface RouterConfig {
+  readonly backends: readonly BackendConfig[];
+  /** router key → consumer name */
+  readonly consumerKeys: ReadonlyMap<string, string>;
+  readonly adminKey: string | undefined;
+  readonly strategy: RoutingStrategy;
+  /** Time a backend may take to send response headers. */
+  readonly backendTimeoutMs: number;
+  /** Whole-request budget across attempts; well under Azure's 230 s HTTP limit. */
+  readonly totalTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly maxBodyBytes: number;
+  readonly throttle: ThrottlePolicy;
+  readonly keyVaultUrl: string | undefined;
+}

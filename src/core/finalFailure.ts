@@ -1,0 +1,29 @@
+import { FailureReason } from './classifyAttempt';
+
+/** The answer when no attempt succeeded: always one of these, never a 500. */
+export type FinalFailure =
+  | { readonly status: 429; readonly code: 'all_backends_throttled' | 'no_backend_available'; readonly retryAfterMs: number }
+  | { readonly status: 502; readonly code: 'backend_error' | 'backend_auth_failed' | 'no_backend_available' }
+  | { readonly status: 504; readonly code: 'backend_timeout' };
+
+export interface FailureSummary {
+  /** Reasons of the attempts made in this request, in order. */
+  readonly reasons: readonly FailureReason[];
+  /** Soonest throttle-window expiry among the targets, known or learned during the request. */
+  readonly throttledUntilMs: number | undefined;
+  readonly nowMs: number;
+}
+
+/**
+ * Throttling wins: if any target is in a 429 window the caller should come back when the
+ * soonest frees up. Otherwise all timeouts → 504, anything else → 502.
+ */
+export function finalFailure(summary: FailureSummary): FinalFailure {
+  if (summary.throttledUntilMs !== undefined) {
+    return { status: 429, code: 'all_backends_throttled', retryAfterMs: Math.max(1, summary.throttledUntilMs - summary.nowMs) };
+  }
+  if (summary.reasons.length === 0) return { status: 502, code: 'no_backend_available' };
+  if (summary.reasons.every((reason) => reason === 'timeout')) return { status: 504, code: 'backend_timeout' };
+  if (summary.reasons.every((reason) => reason === 'auth')) return { status: 502, code: 'backend_auth_failed' };
+  return { status: 502, code: 'backend_error' };
+}

@@ -1,0 +1,43 @@
+import { BackendConfig } from '../config/types';
+import { backendKey, deploymentKey } from './windows';
+
+/** One backend serving one alias under its own deployment name. Built once per alias. */
+export interface RouteTarget {
+  readonly backend: BackendConfig;
+  readonly deployment: string;
+  readonly deploymentKey: string;
+  readonly backendKey: string;
+}
+
+/** The backends that serve `alias`, sorted by priority (stable within a priority). */
+export function targetsFor(backends: readonly BackendConfig[], alias: string): RouteTarget[] {
+  const targets: RouteTarget[] = [];
+  for (const backend of backends) {
+    const deployment = backend.deployments === undefined ? alias : backend.deployments.get(alias);
+    if (deployment === undefined) continue;
+    targets.push({
+      backend,
+      deployment,
+      deploymentKey: deploymentKey(backend.name, deployment),
+      backendKey: backendKey(backend.name),
+    });
+  }
+  return targets.sort((a, b) => a.backend.priority - b.backend.priority);
+}
+
+/** Caches targetsFor per alias; the backend list never changes after start-up. */
+export class TargetIndex {
+  private readonly byAlias = new Map<string, readonly RouteTarget[]>();
+
+  constructor(private readonly backends: readonly BackendConfig[]) {}
+
+  get(alias: string): readonly RouteTarget[] {
+    let targets = this.byAlias.get(alias);
+    if (targets === undefined) {
+      targets = targetsFor(this.backends, alias);
+      // Aliases come from callers: cap the cache so random names cannot grow it without bound.
+      if (this.byAlias.size < 10_000) this.byAlias.set(alias, targets);
+    }
+    return targets;
+  }
+}

@@ -1,0 +1,31 @@
+import { BackendRequest } from '../backend/BackendClient';
+import { RouterConfig } from '../config/types';
+import { RouteTarget } from '../core/targets';
+import { AuthHeader } from '../credentials/CredentialSource';
+import { ProxyRequest } from './types';
+
+/**
+ * The request one backend receives: the caller's body byte for byte (the v1 route rewrites
+ * `model` only when DEPLOYMENTS maps the alias to another name), the backend's own
+ * credential, and none of the caller's.
+ */
+export function backendRequest(request: ProxyRequest, target: RouteTarget, auth: AuthHeader, config: RouterConfig, remainingMs: number): BackendRequest {
+  const { backend, deployment } = target;
+  const renamed = deployment !== request.alias;
+  const path =
+    request.api === 'deployments'
+      ? `${backend.basePath}/openai/deployments/${deployment}/${request.operation}${request.search}`
+      : `${backend.basePath}/openai/v1/${request.operation}${request.search}`;
+  const body = request.api === 'v1' && renamed ? Buffer.from(JSON.stringify({ ...request.json, model: deployment })) : request.body;
+  const headers: Record<string, string> = { ...request.forwardHeaders, [auth.name]: auth.value };
+  headers['content-type'] ??= 'application/json';
+  return {
+    origin: backend.origin,
+    path,
+    method: 'POST',
+    headers,
+    body,
+    headersTimeoutMs: Math.min(config.backendTimeoutMs, remainingMs),
+    bodyTimeoutMs: remainingMs,
+  };
+}

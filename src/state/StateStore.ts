@@ -1,0 +1,12 @@
+import { Window, WindowLookup } from '../core/windows';
+
+/**
+ * What the router knows about backends. Reads are synchronous and in memory (the hot path
+ * never waits on storage); writes apply in memory at once and may persist behind the request.
+ */
+export interface StateStore extends WindowLookup {
+  /** Benches `key` until the window ends; an existing later window is kept. */
+  openWindow(key: string, window: Window): void;
+  /** Every known window, for the status page. */
+  windows(): ReadonlyMap<string, Window>;
+}
