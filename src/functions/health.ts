@@ -1,0 +1,10 @@
+import { app } from '@azure/functions';
+import './setup';
+
+/** Liveness only: no auth, no internals. */
+app.http('health', {
+  route: 'health',
+  methods: ['GET', 'HEAD'],
+  authLevel: 'anonymous',
+  handler: async () => ({ status: 200, jsonBody: { status: 'ok' }, headers: { 'cache-control': 'no-store' } }),
+});

@@ -1,0 +1,36 @@
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { Operation } from '../router/types';
+import { Runtime } from '../runtime/Runtime';
+import { presentedKey } from './ConsumerKeys';
+import { openAiError } from './openAiError';
+import { parseProxyRequest } from './parseProxyRequest';
+import { toHttpResponse } from './toHttpResponse';
+
+export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+/** The handler behind every inference route: method, caller key, input, then the router. */
+export function proxyHandler(runtime: () => Runtime, api: 'deployments' | 'v1', operation: Operation): HttpHandler {
+  return async (req, context) => {
+    const { router, consumers, config } = runtime();
+    if (req.method !== 'POST') {
+      return openAiError(405, 'method_not_allowed', `Use POST for ${operation}.`, { allow: 'POST' });
+    }
+    const consumer = consumers.identify(presentedKey((name) => req.headers.get(name)));
+    if (consumer === undefined) {
+      return openAiError(401, 'invalid_api_key', 'Missing or invalid router key: send it as "api-key: <key>" or "Authorization: Bearer <key>".');
+    }
+    const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes });
+    if (!parsed.ok) return parsed.response;
+    const { request } = parsed;
+    if (!router.serves(request.alias)) {
+      return openAiError(404, 'DeploymentNotFound', `No backend serves the deployment "${request.alias}".`);
+    }
+    try {
+      return toHttpResponse(await router.route(request), request.alias);
+    } catch (err) {
+      // Only a bug lands here: outcomes are data. Say so without internals.
+      context.error(`Router bug while routing "${request.alias}": ${err instanceof Error ? err.stack : String(err)}`);
+      return openAiError(500, 'router_error', 'The router failed unexpectedly; the request was not completed.');
+    }
+  };
+}

@@ -1,0 +1,16 @@
+import { RouterConfig } from '../config/types';
+import { ConsumerKeys } from '../http/ConsumerKeys';
+import { Router } from '../router/Router';
+import { BackendClient } from '../backend/BackendClient';
+import { StateStore } from '../state/StateStore';
+
+/** Everything a function needs, built once per process from the settings. */
+export interface Runtime {
+  readonly config: RouterConfig;
+  readonly router: Router;
+  readonly consumers: ConsumerKeys;
+  readonly state: StateStore;
+  readonly client: BackendClient;
+  readonly instanceId: string;
+  readonly startedAtMs: number;
+}

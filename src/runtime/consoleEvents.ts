@@ -1,0 +1,20 @@
+import { RouterEvents } from '../router/RouterEvents';
+
+/** Events as log lines; repeated warnings about one backend are said once a minute, not per request. */
+export function consoleEvents(now: () => number): RouterEvents {
+  const lastSaid = new Map<string, number>();
+  const once = (key: string, line: string): void => {
+    const at = now();
+    if ((lastSaid.get(key) ?? -Infinity) > at - 60_000) return;
+    lastSaid.set(key, at);
+    console.warn(line);
+  };
+  return {
+    benched: (backend, deployment, reason, benchMs) =>
+      once(`bench:${backend}/${deployment}:${reason}`, `[router] ${backend}/${deployment} out of rotation for ${benchMs} ms (${reason})`),
+    credentialUnavailable: (backend) => once(`cred:${backend}`, `[router] ${backend} skipped: its credential is not available yet`),
+    streamEnded: (backend, end) => {
+      if (end === 'interrupted') console.warn(`[router] ${backend} dropped a stream mid-way; the client got an error event`);
+    },
+  };
+}

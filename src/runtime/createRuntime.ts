@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { UndiciBackendClient } from '../backend/UndiciBackendClient';
+import { readConfig } from '../config/readConfig';
+import { Env } from '../config/settingsReader';
+import { StaticKeyCredentialSource } from '../credentials/StaticKeyCredentialSource';
+import { ConsumerKeys } from '../http/ConsumerKeys';
+import { Router } from '../router/Router';
+import { MemoryStateStore } from '../state/MemoryStateStore';
+import { consoleEvents } from './consoleEvents';
+import { Runtime } from './Runtime';
+
+/** Wires the real parts together. Throws ConfigError (naming the setting) on bad configuration. */
+export function createRuntime(env: Env): Runtime {
+  const config = readConfig(env);
+  const state = new MemoryStateStore();
+  const client = new UndiciBackendClient({ connectTimeoutMs: Math.min(config.backendTimeoutMs, 10_000) });
+  const router = new Router({
+    config,
+    state,
+    credentials: new StaticKeyCredentialSource(config.backends),
+    client,
+    now: Date.now,
+    random: Math.random,
+    events: consoleEvents(Date.now),
+  });
+  return {
+    config,
+    router,
+    consumers: new ConsumerKeys(config.consumerKeys),
+    state,
+    client,
+    instanceId: env.WEBSITE_INSTANCE_ID?.slice(0, 12) ?? randomUUID().slice(0, 8),
+    startedAtMs: Date.now(),
+  };
+}

@@ -1,0 +1,41 @@
+import { BackendConfig, RouterConfig } from '../../src/config/types';
+
+/** A realistic epoch: fake clocks at 0 hide absolute-vs-relative time bugs. */
+export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+export function backend(overrides: Partial<BackendConfig> & { name: string }): BackendConfig {
+  return {
+    index: 1,
+    url: `https://${overrides.name}.openai.azure.com`,
+    origin: `https://${overrides.name}.openai.azure.com`,
+    basePath: '',
+    priority: 1,
+    weight: 1,
+    type: undefined,
+    deployments: undefined,
+    credential: { kind: 'apiKey', key: `key-of-${overrides.name}` },
+    ...overrides,
+  };
+}
+
+export function routerConfig(backends: BackendConfig[], overrides: Partial<RouterConfig> = {}): RouterConfig {
+  return {
+    backends,
+    consumerKeys: new Map([['test-consumer-key-0001', 'team-a']]),
+    adminKey: undefined,
+    strategy: 'priority',
+    backendTimeoutMs: 30_000,
+    totalTimeoutMs: 200_000,
+    maxAttempts: 5,
+    maxBodyBytes: 1024 * 1024,
+    throttle: { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 10_000 },
+    keyVaultUrl: undefined,
+    ...overrides,
+  };
+}
+
+/** Deterministic `random` cycling through the given values. */
+export function sequence(...values: number[]): () => number {
+  let i = 0;
+  return () => values[i++ % values.length] ?? 0;
+}
