@@ -35,6 +35,10 @@ export function createLogHandler(functionName: string, logger: HostLogger, minim
   };
 }
 
+export function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
 export interface HostedFunction {
   name: string;
   registration: Registration;

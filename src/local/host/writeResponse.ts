@@ -61,8 +61,15 @@ function waitForDrain(res: ServerResponse): Promise<void> {
 /** Streams `body` to `res`; cancels `body` if the client disconnects before it ends. */
 async function pipeBody(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
   const reader = body.getReader();
+  let cancelled = false;
+  const cancel = (): void => {
+    if (cancelled) return;
+    cancelled = true;
+    // Resolves a pending read() with done, so the loop below ends even mid-wait.
+    reader.cancel(new Error('The client closed the connection.')).catch(() => undefined);
+  };
   const onClose = (): void => {
-    if (!res.writableFinished) reader.cancel(new Error('The client closed the connection.')).catch(() => undefined);
+    if (!res.writableFinished) cancel();
   };
   res.once('close', onClose);
   try {
@@ -73,7 +80,11 @@ async function pipeBody(body: ReadableStream<Uint8Array>, res: ServerResponse): 
     process.nextTick(() => res.uncork());
     for (;;) {
       const { done, value } = await reader.read();
-      if (done || res.destroyed) break;
+      if (done) break;
+      if (res.destroyed) {
+        cancel();
+        break;
+      }
       if (!res.write(value)) await waitForDrain(res);
     }
   } finally {

@@ -1,0 +1,177 @@
+import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { proxyHandler } from '../src/http/proxyHandler';
+import { INTERRUPTED_EVENT } from '../src/router/relayStream';
+import { reply, replyStream, transportFailure } from './support/FakeBackendClient';
+import { backend, NOW } from './support/fixtures';
+import { testRuntime, TestRuntime } from './support/runtime';
+
+const KEY = 'test-consumer-key-0001';
+const ptu = backend({ name: 'ptu', priority: 1 });
+const payg = backend({ name: 'payg', priority: 2 });
+const chatBody = { messages: [{ role: 'user', content: 'hi' }] };
+
+function post(path: string, body: unknown, headers: Record<string, string> = { 'api-key': KEY }, method = 'POST') {
+  const init = { method, url: `http://localhost:7071/api/${path}`, headers: { 'content-type': 'application/json', ...headers } };
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return new HttpRequest(method === 'GET' ? init : { ...init, body: { string: text } });
+}
+
+async function call(runtime: TestRuntime, req: HttpRequest, api: 'deployments' | 'v1' = 'deployments') {
+  const withParams = api === 'deployments' ? new HttpRequest({ method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body: { string: await req.clone().text() }, params: { deployment: new URL(req.url).pathname.split('/')[4] ?? '' } }) : req;
+  const init = await proxyHandler(() => runtime, api, 'chat/completions')(withParams, new InvocationContext());
+  const res = new HttpResponse(init);
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+const chatPath = 'openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21';
+
+describe('proxyHandler', () => {
+  it('proxies to the highest-priority backend and names it in x-router-backend', async () => {
+    const rt = testRuntime([payg, ptu], () => reply(200, { ok: true }, { 'x-ratelimit-remaining-tokens': '900', 'set-cookie': 'a=b' }));
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-router-backend')).toBe('ptu');
+    expect(res.headers.get('x-router-attempts')).toBe('1');
+    expect(res.headers.get('x-ratelimit-remaining-tokens')).toBe('900');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(JSON.parse(res.text)).toEqual({ ok: true });
+  });
+
+  it('forwards the body byte for byte with the backend key and never the caller key', async () => {
+    const rt = testRuntime([ptu], () => reply(200));
+    const raw = '{ "messages" : [ {"role":"user","content":"héllo"} ], "max_tokens": 5 }';
+    await call(rt, post(chatPath, raw, { authorization: `Bearer ${KEY}`, cookie: 'session=1', 'x-forwarded-for': '1.2.3.4' }));
+    const sent = rt.client.calls[0];
+    expect(sent?.body?.toString()).toBe(raw);
+    expect(sent?.headers['api-key']).toBe('key-of-ptu');
+    expect(JSON.stringify(sent?.headers)).not.toContain(KEY);
+    expect(sent?.headers).not.toHaveProperty('cookie');
+    expect(sent?.headers).not.toHaveProperty('x-forwarded-for');
+    expect(sent?.path).toBe('/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21');
+  });
+
+  it('fails over at once on a 429 and keeps the throttled backend out of rotation as long as it asked', async () => {
+    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') ? reply(429, {}, { 'retry-after-ms': '5000' }) : reply(200)));
+    const first = await call(rt, post(chatPath, chatBody));
+    expect(first.headers.get('x-router-backend')).toBe('payg');
+    expect(first.headers.get('x-router-attempts')).toBe('2');
+    rt.advance(4999);
+    await call(rt, post(chatPath, chatBody));
+    expect(rt.client.called).toEqual(['ptu', 'payg', 'payg']);
+    rt.advance(1);
+    await call(rt, post(chatPath, chatBody));
+    expect(rt.client.called.at(-2)).toBe('ptu');
+  });
+
+  it('answers 429 with Retry-After from the soonest window when every backend is throttled', async () => {
+    const rt = testRuntime([ptu, payg], (_req, origin) => reply(429, {}, { 'retry-after-ms': origin.includes('ptu') ? '7300' : '2100' }));
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after-ms')).toBe('2100');
+    expect(res.headers.get('retry-after')).toBe('3');
+    expect(JSON.parse(res.text).error).toMatchObject({ code: 'all_backends_throttled', type: 'rate_limit_error' });
+  });
+
+  it('calls no backend when every one is known to be throttled', async () => {
+    const rt = testRuntime([ptu, payg], () => reply(200));
+    rt.state.openWindow('ptu/gpt-4o', { untilMs: NOW + 4000, reason: 'throttled' });
+    rt.state.openWindow('payg/gpt-4o', { untilMs: NOW + 9000, reason: 'throttled' });
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after-ms')).toBe('4000');
+    expect(rt.client.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['5xx answers', () => reply(503), 502],
+    ['connection errors', () => transportFailure('network'), 502],
+    ['timeouts', () => transportFailure('timeout'), 504],
+  ])('answers %s from every backend with %d and no backend URL', async (_label, script, status) => {
+    const rt = testRuntime([ptu, payg], script);
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(status);
+    expect(rt.client.calls).toHaveLength(2);
+    expect(res.text).not.toContain('azure.com');
+    expect(JSON.parse(res.text).error.type).toBe('server_error');
+  });
+
+  it('passes a content-filter 400 through unchanged, without retrying or benching', async () => {
+    const filtered = { error: { code: 'content_filter', message: 'filtered', status: 400 } };
+    const rt = testRuntime([ptu, payg], () => reply(400, filtered));
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual(filtered);
+    expect(rt.client.calls).toHaveLength(1);
+    expect(rt.state.windows().size).toBe(0);
+  });
+
+  it('stops after ROUTER_MAX_ATTEMPTS backends', async () => {
+    const rt = testRuntime([ptu, payg, backend({ name: 'third', priority: 3 })], () => reply(500), { maxAttempts: 2 });
+    expect((await call(rt, post(chatPath, chatBody))).status).toBe(502);
+    expect(rt.client.calls).toHaveLength(2);
+  });
+
+  it('relays a stream and ends a mid-stream drop with an OpenAI-shaped error event', async () => {
+    const rt = testRuntime([ptu, payg], () => replyStream(['data: {"a":1}\n\n', 'data: {"a":2}\n\n', 'data: [DONE]\n\n'], 1));
+    const res = await call(rt, post(chatPath, { ...chatBody, stream: true }));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(`data: {"a":1}\n\n${Buffer.from(INTERRUPTED_EVENT).toString()}`);
+    expect(rt.client.calls).toHaveLength(1);
+  });
+
+  it.each([
+    ['a missing key', {}, 401],
+    ['a wrong key', { 'api-key': 'wrong-key-wrong-key' }, 401],
+    ['a wrong bearer token', { authorization: 'Bearer nope-nope-nope-nope' }, 401],
+  ])('rejects %s with %d before reading anything', async (_label, headers, status) => {
+    const rt = testRuntime([ptu], () => reply(200));
+    const res = await call(rt, post(chatPath, chatBody, headers));
+    expect(res.status).toBe(status);
+    expect(JSON.parse(res.text).error.code).toBe('invalid_api_key');
+    expect(rt.client.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['a body that is not JSON', chatPath, '{nope', 400, 'invalid_json'],
+    ['a JSON array body', chatPath, '[1]', 400, 'invalid_json'],
+    ['a deployment name Azure would not allow', 'openai/deployments/..%2F..%2Fsecret/chat/completions', chatBody, 400, 'invalid_deployment_name'],
+    ['a deployment no backend serves', 'openai/deployments/unknown/chat/completions', chatBody, 404, 'DeploymentNotFound'],
+  ])('answers %s with an OpenAI-shaped error and forwards nothing', async (_label, path, body, status, code) => {
+    const rt = testRuntime([backend({ name: 'ptu', deployments: new Map([['gpt-4o', 'gpt-4o']]) })], () => reply(200));
+    const res = await call(rt, post(path, body));
+    expect(res.status).toBe(status);
+    expect(JSON.parse(res.text).error.code).toBe(code);
+    expect(rt.client.calls).toHaveLength(0);
+  });
+
+  it('refuses a body over ROUTER_MAX_BODY_BYTES with 413', async () => {
+    const rt = testRuntime([ptu], () => reply(200), { maxBodyBytes: 2048 });
+    const res = await call(rt, post(chatPath, { messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
+    expect(res.status).toBe(413);
+    expect(rt.client.calls).toHaveLength(0);
+  });
+
+  it('answers a wrong method with 405', async () => {
+    const rt = testRuntime([ptu], () => reply(200));
+    const res = await call(rt, post(chatPath, undefined, { 'api-key': KEY }, 'GET'));
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('routes the v1 route by model and renames it only when DEPLOYMENTS maps it', async () => {
+    const mapped = backend({ name: 'ptu', deployments: new Map([['chat', 'gpt-4o-prod']]) });
+    const rt = testRuntime([mapped], () => reply(200));
+    const res = await call(rt, post('openai/v1/chat/completions', { model: 'chat', ...chatBody }), 'v1');
+    expect(res.status).toBe(200);
+    expect(rt.client.calls[0]?.path).toBe('/openai/v1/chat/completions');
+    expect(JSON.parse(rt.client.calls[0]?.body?.toString() ?? '')).toEqual({ model: 'gpt-4o-prod', ...chatBody });
+  });
+
+  it('answers 400 on the v1 route when model is missing', async () => {
+    const rt = testRuntime([ptu], () => reply(200));
+    const res = await call(rt, post('openai/v1/chat/completions', chatBody), 'v1');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).error.code).toBe('missing_model');
+  });
+});

@@ -1,0 +1,29 @@
+import { BackendConfig, RouterConfig } from '../../src/config/types';
+import { StaticKeyCredentialSource } from '../../src/credentials/StaticKeyCredentialSource';
+import { ConsumerKeys } from '../../src/http/ConsumerKeys';
+import { Router } from '../../src/router/Router';
+import { Runtime } from '../../src/runtime/Runtime';
+import { MemoryStateStore } from '../../src/state/MemoryStateStore';
+import { FakeBackendClient, Script } from './FakeBackendClient';
+import { NOW, routerConfig } from './fixtures';
+
+export interface TestRuntime extends Runtime {
+  readonly client: FakeBackendClient;
+  readonly state: MemoryStateStore;
+  advance(ms: number): void;
+}
+
+/** The real Router and HTTP layer over a scripted backend client and a fake clock. */
+export function testRuntime(backends: BackendConfig[], script: Script, overrides: Partial<RouterConfig> = {}): TestRuntime {
+  const config = routerConfig(backends, overrides);
+  const client = new FakeBackendClient(script);
+  const state = new MemoryStateStore();
+  let now = NOW;
+  const router = new Router({ config, state, credentials: new StaticKeyCredentialSource(backends), client, now: () => now, random: () => 0.5 });
+  return {
+    config, router, client, state,
+    consumers: new ConsumerKeys(config.consumerKeys),
+    instanceId: 'test', startedAtMs: NOW,
+    advance: (ms) => { now += ms; },
+  };
+}

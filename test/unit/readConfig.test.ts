@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config/readConfig';
+
+const base = {
+  ROUTER_API_KEYS: 'team-a:aaaaaaaaaaaaaaaaaaaa,team-b:bbbbbbbbbbbbbbbbbbbb',
+  BACKEND_1_URL: 'https://aoai-eus.openai.azure.com/',
+  BACKEND_1_PRIORITY: '1',
+};
+
+describe('readConfig', () => {
+  it('reads a backend with defaults for everything optional', () => {
+    const config = readConfig(base);
+    expect(config.backends).toEqual([
+      expect.objectContaining({ name: 'backend-1', url: 'https://aoai-eus.openai.azure.com', priority: 1, weight: 1, deployments: undefined, credential: { kind: 'entra' } }),
+    ]);
+    expect(config.strategy).toBe('priority');
+    expect(config.backendTimeoutMs).toBe(30_000);
+    expect(config.consumerKeys.get('bbbbbbbbbbbbbbbbbbbb')).toBe('team-b');
+  });
+
+  it('reads every per-backend setting', () => {
+    const config = readConfig({
+      ...base,
+      BACKEND_1_NAME: 'ptu-eus', BACKEND_1_WEIGHT: '3', BACKEND_1_APIKEY: 'k', BACKEND_1_TYPE: 'PTU',
+      BACKEND_1_DEPLOYMENTS: 'chat=gpt-4o-2024, embed = text-embedding-3-large',
+      HTTP_TIMEOUT_SECONDS: '2.5', ROUTER_STRATEGY: 'round-robin', ROUTER_MAX_ATTEMPTS: '3', ROUTER_MAX_BODY_BYTES: '2048',
+    });
+    const [b] = config.backends;
+    expect(b).toMatchObject({ name: 'ptu-eus', weight: 3, type: 'ptu', credential: { kind: 'apiKey', key: 'k' } });
+    expect([...(b?.deployments ?? [])]).toEqual([['chat', 'gpt-4o-2024'], ['embed', 'text-embedding-3-large']]);
+    expect(config).toMatchObject({ backendTimeoutMs: 2500, strategy: 'round-robin', maxAttempts: 3, maxBodyBytes: 2048 });
+  });
+
+  it.each([
+    ['no backend at all', { ROUTER_API_KEYS: base.ROUTER_API_KEYS }, 'BACKEND_1_URL'],
+    ['a missing priority', { ...base, BACKEND_1_PRIORITY: '' }, 'BACKEND_1_PRIORITY'],
+    ['a priority that is not a number', { ...base, BACKEND_1_PRIORITY: 'high' }, 'BACKEND_1_PRIORITY'],
+    ['a URL that is not a URL', { ...base, BACKEND_1_URL: 'aoai-eus' }, 'BACKEND_1_URL'],
+    ['a URL with a query', { ...base, BACKEND_1_URL: 'https://x.openai.azure.com/?key=1' }, 'BACKEND_1_URL'],
+    ['a gap in the numbering', { ...base, BACKEND_3_URL: 'https://x', BACKEND_3_PRIORITY: '1' }, 'BACKEND_2_URL'],
+    ['a bad DEPLOYMENTS list', { ...base, BACKEND_1_DEPLOYMENTS: 'a=b=c' }, 'BACKEND_1_DEPLOYMENTS'],
+    ['both APIKEY and KEYVAULT_SECRET', { ...base, BACKEND_1_APIKEY: 'k', BACKEND_1_KEYVAULT_SECRET: 's' }, 'BACKEND_1_APIKEY'],
+    ['an unknown strategy', { ...base, ROUTER_STRATEGY: 'fastest' }, 'ROUTER_STRATEGY'],
+    ['a negative timeout', { ...base, HTTP_TIMEOUT_SECONDS: '-1' }, 'HTTP_TIMEOUT_SECONDS'],
+    ['zero attempts', { ...base, ROUTER_MAX_ATTEMPTS: '0' }, 'ROUTER_MAX_ATTEMPTS'],
+    ['no caller keys', { ...base, ROUTER_API_KEYS: '' }, 'ROUTER_API_KEYS'],
+    ['a short caller key', { ...base, ROUTER_API_KEYS: 'team-a:short' }, 'ROUTER_API_KEYS'],
+    ['a caller key without a consumer name', { ...base, ROUTER_API_KEYS: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, 'ROUTER_API_KEYS'],
+    ['duplicate backend names', { ...base, BACKEND_1_NAME: 'x', BACKEND_2_URL: 'https://y', BACKEND_2_PRIORITY: '1', BACKEND_2_NAME: 'x' }, 'BACKEND_2_NAME'],
+  ])('stops start-up on %s, naming %s', (_label, env, setting) => {
+    expect(() => readConfig(env)).toThrow(new RegExp(`^Invalid setting ${setting}:`));
+  });
+
+  it('never puts a caller key into a configuration error', () => {
+    expect(() => readConfig({ ...base, ROUTER_API_KEYS: 'team-a:secretsecretsecret,team-b:secretsecretsecret' })).toThrow(/^(?!.*secretsecret)/s);
+  });
+});
