@@ -35,9 +35,9 @@ function toRequest(lib: FunctionsLibrary, req: IncomingMessage, params: Record<s
   const nativeRequest = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
     method,
     headers: requestHeaders(req),
-    body: hasBody ? (req as unknown as ReadableStream<Uint8Array>) : undefined,
+    body: hasBody ? req : undefined,
     duplex: 'half',
-  } as RequestInit);
+  });
   // `nativeRequest` is how the worker builds stream-mode requests; it is not in the public typings.
   return new lib.HttpRequest({ nativeRequest, params } as HttpRequestInit);
 }

@@ -4,7 +4,7 @@
 // is computed once per function, so an invocation only allocates what the worker would.
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
-import type { EffectiveFunctionOptions, FunctionOutput, FunctionTrigger, InvocationContext, LogHandler, LogLevel } from '@azure/functions';
+import type { EffectiveFunctionOptions, FunctionOutput, InvocationContext, LogHandler, LogLevel } from '@azure/functions';
 import { getCoreRegistry, type FunctionHandler, type HookCallback, type Registration } from './coreShim';
 
 export type FunctionsLibrary = typeof import('@azure/functions');
@@ -49,7 +49,7 @@ export interface HostedFunction {
 
 /** Mirrors the worker's `fromRpcBindings`: trigger, `$return`, extra inputs and outputs. */
 export function effectiveOptions(registration: Registration): EffectiveFunctionOptions {
-  const options: EffectiveFunctionOptions = { trigger: registration.trigger as FunctionTrigger, extraInputs: [], extraOutputs: [] };
+  const options: EffectiveFunctionOptions = { trigger: registration.trigger, extraInputs: [], extraOutputs: [] };
   for (const [name, binding] of Object.entries(registration.metadata.bindings)) {
     const withName = { ...binding, name } as FunctionOutput;
     if (name === registration.trigger.name) continue;
@@ -110,6 +110,7 @@ export async function invokeWithHooks(fn: HostedFunction, inputs: unknown[], con
     postContext.error = err;
   }
   for (const hook of post ?? []) await hook(postContext);
-  if (postContext.error !== undefined && postContext.error !== null) throw postContext.error;
+  const { error } = postContext;
+  if (error !== undefined && error !== null) throw error instanceof Error ? error : new Error(format(error));
   return postContext.result;
 }

@@ -9,7 +9,7 @@ import { hostFunction, minimumLogLevel, runAppHooks, type HostedFunction, type H
 import { loadFunctionApp, requireFunctionsLibrary, type LoadedApp } from './loadApp';
 import { compileRoute, RouteTable } from './routes';
 import { loadLocalSettings } from './settings';
-import { startTimers, timerJob } from './timers';
+import { createTimers, timerJob, type TimerScheduler } from './timers';
 
 export interface LocalHostOptions {
   /** The function app folder: holds package.json (`main`), host.json and local.settings.json. */
@@ -90,25 +90,26 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const routes = buildRouteTable(functions, routePrefix);
     const jobs = functions.filter(isTimer).map((fn) => timerJob(fn, env));
     await runAppHooks('appStart');
-    const scheduler = { invoke: (_name: string): boolean => false, stop: (): void => undefined };
+    const timers = createTimers(lib, jobs, logger);
     const logRequests = env.LOCAL_HOST_LOG_REQUESTS === '1';
-    const server = createHttpServer({ lib, routes, logger, logRequests, invokeAdmin: (name) => scheduler.invoke(name) });
+    const server = createHttpServer({ lib, routes, logger, logRequests, invokeAdmin: (name) => timers.invoke(name) });
     const boundPort = await listen(server, port, host);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-    Object.assign(scheduler, startTimers(lib, jobs, logger));
+    // Timers start once the port is open: a timer (or runOnStartup) may call the app's own routes.
+    timers.start();
     logger.log(describeFunctions(functions, url, routePrefix));
-    return { url, port: boundPort, routePrefix, registrations: app.registrations, close: closer(server, scheduler, app) };
+    return { url, port: boundPort, routePrefix, registrations: app.registrations, close: closer(server, timers, app) };
   } catch (err) {
     unregister(app);
     throw err;
   }
 }
 
-function closer(server: Server, scheduler: { stop(): void }, app: LoadedApp): () => Promise<void> {
+function closer(server: Server, timers: TimerScheduler, app: LoadedApp): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () =>
     (closing ??= (async () => {
-      scheduler.stop();
+      timers.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // close() alone waits for every open stream and keep-alive socket; drop them now.
       server.closeAllConnections();

@@ -28,6 +28,8 @@ export function timerJob(fn: HostedFunction, env: NodeJS.ProcessEnv): TimerJob {
 }
 
 export interface TimerScheduler {
+  /** Arms every timer and queues the `runOnStartup` ones. */
+  start(): void;
   /** Queues a run now (admin API); false when `name` is not a timer function here. */
   invoke(name: string): boolean;
   /** Stops scheduling; runs in progress finish on their own. */
@@ -36,80 +38,108 @@ export interface TimerScheduler {
   idle(): Promise<void>;
 }
 
-interface TimerState {
-  job: TimerJob;
-  /** Tail of this timer's run queue: runs are chained, so they never overlap. */
-  tail: Promise<void>;
-  last: Date;
-  next: Date;
-  handle?: NodeJS.Timeout;
-}
+/** One timer function: its schedule, its run queue and its pending setTimeout. */
+class TimerRunner {
+  /** Tail of the run queue: runs are chained, so two never overlap. */
+  private tail: Promise<void> = Promise.resolve();
+  private last: Date;
+  private due: Date;
+  private handle: NodeJS.Timeout | undefined;
+  private stopped = false;
 
-export function startTimers(lib: FunctionsLibrary, jobs: TimerJob[], logger: HostLogger, now: () => Date = () => new Date()): TimerScheduler {
-  let stopped = false;
-  const states = new Map<string, TimerState>();
+  constructor(
+    private readonly lib: FunctionsLibrary,
+    readonly job: TimerJob,
+    private readonly logger: HostLogger,
+    private readonly now: () => Date,
+  ) {
+    this.last = this.due = now();
+  }
 
-  const run = async (state: TimerState): Promise<void> => {
-    const { fn } = state.job;
-    const started = now();
+  start(): void {
+    if (this.job.runOnStartup) void this.enqueue();
+    this.arm(this.last);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.handle);
+  }
+
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
+  enqueue(): Promise<void> {
+    return (this.tail = this.tail.then(() => this.run()));
+  }
+
+  private async run(): Promise<void> {
+    const { fn, schedule } = this.job;
+    const started = this.now();
     const timer: Timer = {
       isPastDue: false,
       schedule: { adjustForDST: true },
       // last: the previous run (or host start); next: the occurrence after this run.
       scheduleStatus: {
-        last: state.last.toISOString(),
-        next: nextOccurrence(state.job.schedule, started).toISOString(),
+        last: this.last.toISOString(),
+        next: nextOccurrence(schedule, started).toISOString(),
         lastUpdated: started.toISOString(),
       },
     };
-    state.last = started;
-    const context = createContext(lib, fn);
+    this.last = started;
+    const context = createContext(this.lib, fn);
     try {
       await invokeWithHooks(fn, [timer], context);
     } catch (err) {
-      logger.error(`[${new Date().toISOString()}] Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}): ${errorText(err)}`);
+      this.logger.error(`[${new Date().toISOString()}] Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}): ${errorText(err)}`);
     }
-  };
-
-  const enqueue = (state: TimerState): Promise<void> => (state.tail = state.tail.then(() => run(state)));
-
-  const arm = (state: TimerState, after: Date): void => {
-    if (stopped) return;
-    state.next = nextOccurrence(state.job.schedule, after);
-    const fire = (): void => {
-      const current = now();
-      if (current < state.next) return void (state.handle = setTimeout(fire, Math.min(state.next.getTime() - current.getTime(), MAX_DELAY_MS)).unref());
-      const due = state.next;
-      // The next occurrence is computed after the run, from whichever is later: a run that
-      // overran skips what it covered, and a timer that fired a hair early cannot repeat `due`.
-      void enqueue(state).then(() => arm(state, new Date(Math.max(now().getTime(), due.getTime()))));
-    };
-    state.handle = setTimeout(fire, Math.min(Math.max(0, state.next.getTime() - now().getTime()), MAX_DELAY_MS));
-    // Timers never keep the process alive on their own; the HTTP server does that.
-    state.handle.unref();
-  };
-
-  for (const job of jobs) {
-    const start = now();
-    const state: TimerState = { job, tail: Promise.resolve(), last: start, next: start };
-    states.set(job.fn.name.toLowerCase(), state);
-    if (job.runOnStartup) void enqueue(state);
-    arm(state, start);
   }
 
+  private arm(after: Date): void {
+    if (this.stopped) return;
+    this.due = nextOccurrence(this.job.schedule, after);
+    this.wait();
+  }
+
+  private wait(): void {
+    const delay = this.due.getTime() - this.now().getTime();
+    // Timers never keep the process alive on their own; the HTTP server does that.
+    this.handle = setTimeout(() => this.fire(), Math.min(Math.max(0, delay), MAX_DELAY_MS)).unref();
+  }
+
+  private fire(): void {
+    if (this.stopped) return;
+    if (this.now() < this.due) return this.wait(); // A wait longer than setTimeout allows.
+    const due = this.due;
+    // The next occurrence is computed after the run, from whichever is later: a run that
+    // overran skips what it covered, and a timer that fired a hair early cannot repeat `due`.
+    void this.enqueue().then(() => this.arm(new Date(Math.max(this.now().getTime(), due.getTime()))));
+  }
+}
+
+export function createTimers(lib: FunctionsLibrary, jobs: TimerJob[], logger: HostLogger, now: () => Date = () => new Date()): TimerScheduler {
+  const runners = new Map(jobs.map((job) => [job.fn.name.toLowerCase(), new TimerRunner(lib, job, logger, now)]));
+  let started = false;
+  let stopped = false;
   return {
+    start() {
+      if (started || stopped) return;
+      started = true;
+      for (const runner of runners.values()) runner.start();
+    },
     invoke(name) {
-      const state = states.get(name.toLowerCase());
-      if (!state || stopped) return false;
-      void enqueue(state);
+      const runner = runners.get(name.toLowerCase());
+      if (!runner || !started || stopped) return false;
+      void runner.enqueue();
       return true;
     },
     stop() {
       stopped = true;
-      for (const state of states.values()) clearTimeout(state.handle);
+      for (const runner of runners.values()) runner.stop();
     },
     async idle() {
-      await Promise.all([...states.values()].map((s) => s.tail));
+      await Promise.all([...runners.values()].map((r) => r.idle()));
     },
   };
 }

@@ -4,7 +4,7 @@
 // produced; if the client goes away first, the body stream is cancelled, which is how the app
 // learns to abort its own backend call.
 import type { ServerResponse } from 'node:http';
-import type { Cookie, HttpResponse, HttpResponseInit } from '@azure/functions';
+import type { Cookie, HttpResponse } from '@azure/functions';
 import type { FunctionsLibrary } from './invocation';
 
 // Same list as the worker's `blockedProxyResponseHeaders`.
@@ -16,7 +16,7 @@ export function toHttpResponse(lib: FunctionsLibrary, result: unknown): HttpResp
   if (typeof result !== 'object') {
     throw new TypeError('The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".');
   }
-  return result instanceof lib.HttpResponse ? result : new lib.HttpResponse(result as HttpResponseInit);
+  return result instanceof lib.HttpResponse ? result : new lib.HttpResponse(result);
 }
 
 function serializeCookie(c: Cookie): string {

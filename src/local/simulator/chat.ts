@@ -1,7 +1,7 @@
-/** Chat completions, in Azure OpenAI's exact shapes (non-stream and SSE). */
+/** Chat completions, in Azure OpenAI's exact shapes (non-stream and SSE). Each answer is serialized once. */
 import { missingProperty } from './errors';
-import { fillerText } from './filler';
-import { CHOICE_FILTER_RESULTS, PROMPT_FILTER_RESULTS } from './filter-results';
+import { fillerTextJson } from './filler';
+import { CHOICE_FILTER_JSON, PROMPT_FILTER_JSON } from './filter-results';
 import { CHAT_MODEL, SYSTEM_FINGERPRINT, nextId, unixSeconds } from './ids';
 import type { PlanResult } from './plan';
 import { sendJson } from './reply';
@@ -10,33 +10,25 @@ import {
   chatTriggersFilter,
   completionBudget,
   estimateChatPromptTokens,
-  isObject,
+  includeUsage,
   type CompletionBudget,
   type JsonObject,
 } from './tokens';
 
-/** The detail blocks current API versions send; constant, so shared. */
-const COMPLETION_DETAILS = {
-  accepted_prediction_tokens: 0,
-  audio_tokens: 0,
-  reasoning_tokens: 0,
-  rejected_prediction_tokens: 0,
-} as const;
-const PROMPT_DETAILS = { audio_tokens: 0, cached_tokens: 0 } as const;
+/** The detail blocks current API versions send; constant, so serialized once. */
+const USAGE_DETAILS = JSON.stringify({
+  completion_tokens_details: {
+    accepted_prediction_tokens: 0,
+    audio_tokens: 0,
+    reasoning_tokens: 0,
+    rejected_prediction_tokens: 0,
+  },
+  prompt_tokens_details: { audio_tokens: 0, cached_tokens: 0 },
+}).slice(1, -1);
 
-interface ChatUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-
-function chatUsage(promptTokens: number, completionTokens: number): ChatUsage {
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-    ...{ completion_tokens_details: COMPLETION_DETAILS, prompt_tokens_details: PROMPT_DETAILS },
-  };
+function chatUsageJson(promptTokens: number, completionTokens: number): string {
+  const total = promptTokens + completionTokens;
+  return `{"prompt_tokens":${promptTokens},"completion_tokens":${completionTokens},"total_tokens":${total},${USAGE_DETAILS}}`;
 }
 
 export function planChat(body: JsonObject, defaultCompletionTokens: number): PlanResult {
@@ -44,11 +36,11 @@ export function planChat(body: JsonObject, defaultCompletionTokens: number): Pla
   if (!Array.isArray(messages)) return missingProperty('messages');
   const promptTokens = estimateChatPromptTokens(messages);
   const budget = completionBudget(body, defaultCompletionTokens);
-  const usage = chatUsage(promptTokens, budget.tokens);
+  const usage = chatUsageJson(promptTokens, budget.tokens);
   return {
     operation: 'ChatCompletions_Create',
     chargeTokens: promptTokens + budget.charge,
-    servedTokens: usage.total_tokens,
+    servedTokens: promptTokens + budget.tokens,
     flagged: chatTriggersFilter(messages),
     respond: (ex) => {
       if (body.stream === true) sendStream(ex, chatFrames(budget, usage, includeUsage(body)));
@@ -57,29 +49,18 @@ export function planChat(body: JsonObject, defaultCompletionTokens: number): Pla
   };
 }
 
-export function includeUsage(body: JsonObject): boolean {
-  return isObject(body.stream_options) && body.stream_options.include_usage === true;
-}
-
-function chatCompletionJson(budget: CompletionBudget, usage: ChatUsage): string {
-  return JSON.stringify({
-    id: nextId('chatcmpl-'),
-    object: 'chat.completion',
-    created: unixSeconds(),
-    model: CHAT_MODEL,
-    choices: [
-      {
-        index: 0,
-        finish_reason: budget.finishReason,
-        logprobs: null,
-        message: { role: 'assistant', content: fillerText(budget.tokens), refusal: null, annotations: [] },
-        content_filter_results: CHOICE_FILTER_RESULTS,
-      },
-    ],
-    usage,
-    system_fingerprint: SYSTEM_FINGERPRINT,
-    prompt_filter_results: PROMPT_FILTER_RESULTS,
-  });
+/**
+ * Spliced from precomputed fragments: the bytes JSON.stringify would produce, without
+ * walking the constant filter annotations again for every answer.
+ */
+function chatCompletionJson(budget: CompletionBudget, usageJson: string): string {
+  return (
+    `{"id":"${nextId('chatcmpl-')}","object":"chat.completion","created":${unixSeconds()},"model":"${CHAT_MODEL}",` +
+    `"choices":[{"index":0,"finish_reason":"${budget.finishReason}","logprobs":null,` +
+    `"message":{"role":"assistant","content":${fillerTextJson(budget.tokens)},"refusal":null,"annotations":[]},` +
+    `"content_filter_results":${CHOICE_FILTER_JSON}}],"usage":${usageJson},` +
+    `"system_fingerprint":"${SYSTEM_FINGERPRINT}","prompt_filter_results":${PROMPT_FILTER_JSON}}`
+  );
 }
 
 const tokenChoice = (tokenJson: string): string =>
@@ -92,7 +73,7 @@ const FINAL_CHOICE = {
 
 const ROLE_CHOICE = '{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}';
 
-function chatFrames(budget: CompletionBudget, usage: ChatUsage, withUsage: boolean): string[] {
+function chatFrames(budget: CompletionBudget, usageJson: string, withUsage: boolean): string[] {
   const head =
     `data: {"id":"${nextId('chatcmpl-')}","object":"chat.completion.chunk","created":${unixSeconds()},` +
     `"model":"${CHAT_MODEL}","system_fingerprint":"${SYSTEM_FINGERPRINT}","choices":[`;
@@ -102,6 +83,6 @@ function chatFrames(budget: CompletionBudget, usage: ChatUsage, withUsage: boole
     tokenChoice,
     tokens: budget.tokens,
     finalChoice: FINAL_CHOICE[budget.finishReason],
-    usageJson: withUsage ? JSON.stringify(usage) : undefined,
+    usageJson: withUsage ? usageJson : undefined,
   });
 }

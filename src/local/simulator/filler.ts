@@ -18,7 +18,7 @@ const FIRST_TOKEN_JSON = JSON.stringify(FIRST_TOKEN);
 const SPACED_JSON = SPACED.map((token) => JSON.stringify(token));
 
 /** Non-stream contents are cached by length: benchmarks ask for the same few lengths over and over. */
-const TEXT_CACHE = new Map<number, string>();
+const TEXT_JSON_CACHE = new Map<number, string>();
 const TEXT_CACHE_LIMIT = 1024;
 
 export function fillerToken(index: number): string {
@@ -30,12 +30,13 @@ export function fillerTokenJson(index: number): string {
   return index === 0 ? FIRST_TOKEN_JSON : (SPACED_JSON[index % SPACED_JSON.length] ?? '""');
 }
 
-/** The concatenation of the first `tokens` tokens. */
-export function fillerText(tokens: number): string {
-  const cached = TEXT_CACHE.get(tokens);
+/** The concatenation of the first `tokens` tokens, as a JSON string literal. */
+export function fillerTextJson(tokens: number): string {
+  const cached = TEXT_JSON_CACHE.get(tokens);
   if (cached !== undefined) return cached;
   let text = '';
   for (let index = 0; index < tokens; index++) text += fillerToken(index);
-  if (TEXT_CACHE.size < TEXT_CACHE_LIMIT) TEXT_CACHE.set(tokens, text);
-  return text;
+  const json = JSON.stringify(text);
+  if (TEXT_JSON_CACHE.size < TEXT_CACHE_LIMIT) TEXT_JSON_CACHE.set(tokens, json);
+  return json;
 }

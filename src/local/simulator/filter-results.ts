@@ -27,3 +27,6 @@ export const CHOICE_FILTER_RESULTS = {
   sexual: SAFE,
   violence: SAFE,
 } as const;
+
+export const PROMPT_FILTER_JSON = JSON.stringify(PROMPT_FILTER_RESULTS);
+export const CHOICE_FILTER_JSON = JSON.stringify(CHOICE_FILTER_RESULTS);

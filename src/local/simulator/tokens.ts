@@ -71,6 +71,11 @@ export function completionBudget(body: JsonObject, defaultTokens: number): Compl
   return { tokens: defaultTokens, charge: cap, finishReason: 'stop' };
 }
 
+/** stream_options.include_usage: the caller wants a final usage frame. */
+export function includeUsage(body: JsonObject): boolean {
+  return isObject(body.stream_options) && body.stream_options.include_usage === true;
+}
+
 /** The legacy completions `prompt`: a string, strings, or token arrays (which count by length). */
 export function promptTexts(prompt: unknown): { tokens: number; flagged: boolean } {
   const items: unknown[] = Array.isArray(prompt) ? prompt : [prompt];

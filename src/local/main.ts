@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { startDemo, demoBanner, Demo } from './demo';
+import { loadLocalSettings, startLocalHost } from './host';
+
+/**
+ * `npm start`: the local stand-in for `func start`. Reads local.settings.json (environment
+ * wins), starts the demo backends when no BACKEND_1_URL is set, then serves the real
+ * function registrations from package.json `main`.
+ */
+async function main(): Promise<void> {
+  const dir = resolve(__dirname, '..', '..', '..');
+  loadLocalSettings(dir, process.env);
+  const demo: Demo | undefined = process.env.BACKEND_1_URL ? undefined : await startDemo(process.env);
+  const port = Number(process.env.PORT ?? 7071);
+  const host = await startLocalHost({ dir, port, host: '127.0.0.1' });
+  if (demo !== undefined && process.env.ROUTER_API_KEYS === `demo:${demo.devKey}`) console.log(demoBanner(host.url, demo.devKey));
+  console.log(`Router listening on ${host.url}`);
+  const stop = (): void => {
+    void Promise.all([host.close(), demo?.close()]).finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

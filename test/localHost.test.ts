@@ -1,0 +1,337 @@
+// Tests for the local Functions host (src/local/host): the pure parts (schedules, routes,
+// settings, entry globs) directly, and the whole host against a tiny real function app in
+// test/fixtures/host whose `.js` files register through `@azure/functions` itself.
+//
+// The serve tests run the host in this vitest worker: the fixture files are loaded with a plain
+// CommonJS `require` (Module.createRequire), so the `Module.prototype.require` hook sees the
+// library's `require('@azure/functions-core')`. Vitest runs each test file in its own forked
+// process, so the module-global shim cannot leak into other test files.
+import { once } from 'node:events';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  compileRoute,
+  expandMain,
+  loadLocalSettings,
+  nextOccurrence,
+  parseSchedule,
+  resolveBindingExpressions,
+  RouteTable,
+  startLocalHost,
+  type HostLogger,
+  type LocalHost,
+} from '../src/local/host';
+
+const FIXTURE_DIR = join(__dirname, 'fixtures', 'host');
+
+describe('nextOccurrence', () => {
+  it.each([
+    ['*/1 * * * * *', '2024-01-01T00:00:00.500Z', '2024-01-01T00:00:01.000Z'],
+    ['* * * * * *', '2024-01-01T00:00:59.000Z', '2024-01-01T00:01:00.000Z'],
+    ['0 */5 * * * *', '2024-01-01T00:03:10.000Z', '2024-01-01T00:05:00.000Z'],
+    ['0 0 * * * *', '2024-01-01T10:00:00.000Z', '2024-01-01T11:00:00.000Z'],
+    ['0 15,45 * * * *', '2024-01-01T10:20:00.000Z', '2024-01-01T10:45:00.000Z'],
+    ['0 0 8-12/2 * * *', '2024-01-01T08:00:00.000Z', '2024-01-01T10:00:00.000Z'],
+    ['0 0 8-12/2 * * *', '2024-01-01T12:00:00.000Z', '2024-01-02T08:00:00.000Z'],
+    ['30 15 9 * * 1-5', '2024-01-05T10:00:00.000Z', '2024-01-08T09:15:30.000Z'],
+    ['0 0 12 * * 0', '2024-01-01T00:00:00.000Z', '2024-01-07T12:00:00.000Z'],
+    ['0 0 0 * * SUN', '2024-01-01T00:00:00.000Z', '2024-01-07T00:00:00.000Z'],
+    ['0 0 0 1 1 *', '2024-06-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'],
+    ['0 0 0 1 JAN *', '2024-12-31T23:59:59.999Z', '2025-01-01T00:00:00.000Z'],
+    ['0 0 0 29 2 *', '2023-03-01T00:00:00.000Z', '2024-02-29T00:00:00.000Z'],
+    ['0 0 0 31 * *', '2024-04-01T00:00:00.000Z', '2024-05-31T00:00:00.000Z'],
+    ['0 0 0 13 * 5', '2024-01-01T00:00:00.000Z', '2024-09-13T00:00:00.000Z'],
+    ['0 5/20 * * * *', '2024-01-01T00:06:00.000Z', '2024-01-01T00:25:00.000Z'],
+    ['00:05:00', '2024-01-01T00:03:10.250Z', '2024-01-01T00:08:10.250Z'],
+    ['1.00:00:00', '2024-01-01T00:00:00.000Z', '2024-01-02T00:00:00.000Z'],
+  ])('schedule %s after %s is %s', (schedule, after, expected) => {
+    expect(nextOccurrence(schedule, new Date(after)).toISOString()).toBe(expected);
+  });
+
+  it('accepts a parsed schedule as well as an expression', () => {
+    const schedule = parseSchedule('0 0 * * * *');
+    expect(nextOccurrence(schedule, new Date('2024-01-01T00:30:00Z')).toISOString()).toBe('2024-01-01T01:00:00.000Z');
+  });
+});
+
+describe('parseSchedule', () => {
+  it.each([
+    ['0 */5 * * *', /six NCRONTAB fields/],
+    ['60 * * * * *', /second "60" is not in 0-59/],
+    ['0 0 24 * * *', /hour "24" is not in 0-23/],
+    ['0 0 0 0 * *', /day "0" is not in 1-31/],
+    ['0 0 0 * 13 *', /month "13" is not in 1-12/],
+    ['0 0 0 * * 7', /day-of-week "7" is not in 0-6/],
+    ['*/0 * * * * *', /bad step/],
+    ['0 0 10-5 * * *', /empty range/],
+    ['0 0 0 30 2 *', /never occurs/],
+    ['? * * * * *', /second "\?"/],
+    ['00:61:00', /bad TimeSpan/],
+  ])('rejects %s with a message naming the problem', (expression, message) => {
+    expect(() => parseSchedule(expression)).toThrow(message);
+  });
+});
+
+describe('resolveBindingExpressions', () => {
+  it('replaces %SETTING% with the app setting', () => {
+    expect(resolveBindingExpressions('%PROBE_SCHEDULE%', { PROBE_SCHEDULE: '*/30 * * * * *' })).toBe('*/30 * * * * *');
+  });
+
+  it('fails naming the setting when it is not set', () => {
+    expect(() => resolveBindingExpressions('%PROBE_SCHEDULE%', {}, 'schedule')).toThrow(/app setting PROBE_SCHEDULE, which is not set/);
+  });
+});
+
+describe('RouteTable', () => {
+  const templates: Array<[string, string[] | undefined]> = [
+    ['api/openai/deployments/{deployment}/chat/completions', ['POST']],
+    ['api/openai/v1/chat/completions', ['POST']],
+    ['api/{*path}', undefined],
+    ['api/items/{id}', ['GET']],
+    ['api/items/special', ['GET']],
+    ['api/health', ['GET']],
+    ['api/files/{name?}', ['GET']],
+  ];
+  const forward = new RouteTable(templates.map(([t, m]) => compileRoute(t, m, t)));
+  const backward = new RouteTable([...templates].reverse().map(([t, m]) => compileRoute(t, m, t)));
+
+  it.each([
+    ['GET', '/api/items/special', 'api/items/special', {}],
+    ['GET', '/API/Items/SPECIAL', 'api/items/special', {}],
+    ['GET', '/api/items/42', 'api/items/{id}', { id: '42' }],
+    ['GET', '/api/items/Hello%20World', 'api/items/{id}', { id: 'Hello World' }],
+    ['POST', '/api/openai/deployments/gpt-4o/chat/completions', 'api/openai/deployments/{deployment}/chat/completions', { deployment: 'gpt-4o' }],
+    ['POST', '/api/openai/v1/chat/completions', 'api/openai/v1/chat/completions', {}],
+    ['GET', '/api/openai/v1/chat/completions', 'api/{*path}', { path: 'openai/v1/chat/completions' }],
+    ['GET', '/api/health/', 'api/health', {}],
+    ['DELETE', '/api/health', 'api/{*path}', { path: 'health' }],
+    ['GET', '/api/a/b%2Fc', 'api/{*path}', { path: 'a/b/c' }],
+    ['GET', '/api', 'api/{*path}', {}],
+    ['GET', '/api/files', 'api/files/{name?}', {}],
+    ['GET', '/api/files/x.txt', 'api/files/{name?}', { name: 'x.txt' }],
+  ])('routes %s %s to %s', (method, path, template, params) => {
+    expect(forward.match(method, path)).toEqual({ target: template, params });
+    expect(backward.match(method, path)).toEqual({ target: template, params });
+  });
+
+  it('matches nothing outside every template', () => {
+    expect(forward.match('GET', '/other/place')).toBeUndefined();
+  });
+
+  it('rejects a catch-all that is not the last segment', () => {
+    expect(() => compileRoute('api/{*rest}/x', undefined, 0)).toThrow(/catch-all must be the last segment/);
+  });
+});
+
+describe('expandMain', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'local-host-main-'));
+  mkdirSync(join(dir, 'dist', 'functions'), { recursive: true });
+  for (const name of ['b.js', 'a.js', 'a.js.map', 'c.ts']) writeFileSync(join(dir, 'dist', 'functions', name), '');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('expands a wildcard file name to the matching files, sorted', () => {
+    expect(expandMain(dir, 'dist/functions/*.js')).toEqual([join(dir, 'dist/functions/a.js'), join(dir, 'dist/functions/b.js')]);
+  });
+
+  it('accepts a plain file', () => {
+    expect(expandMain(dir, './dist/functions/b.js')).toEqual([join(dir, 'dist/functions/b.js')]);
+  });
+
+  it('fails clearly when nothing matches or a folder has a wildcard', () => {
+    expect(() => expandMain(dir, 'dist/src/*.js')).toThrow(/matches no file/);
+    expect(() => expandMain(dir, 'dist/*/a.js')).toThrow(/only the file name may contain wildcards/);
+  });
+});
+
+describe('loadLocalSettings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'local-host-settings-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('copies Values into the environment unless already set, and reads the route prefix', () => {
+    writeFileSync(join(dir, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: { A: 'from-file', B: 'from-file', N: 3 } }));
+    writeFileSync(join(dir, 'host.json'), JSON.stringify({ version: '2.0', extensions: { http: { routePrefix: '/custom/' } } }));
+    const env: NodeJS.ProcessEnv = { B: 'from-env' };
+    expect(loadLocalSettings(dir, env)).toEqual({ routePrefix: 'custom', applied: ['A', 'N'] });
+    expect(env).toEqual({ A: 'from-file', B: 'from-env', N: '3' });
+  });
+
+  it('defaults the route prefix to api when host.json has none or is missing', () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    expect(loadLocalSettings(empty, {})).toEqual({ routePrefix: 'api', applied: [] });
+  });
+});
+
+function collectingLogger(): HostLogger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, log: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+}
+
+interface FixtureState {
+  tickRuns: number;
+  tickMaxActive: number;
+  lastTimer: { isPastDue: boolean; schedule: { adjustForDST: boolean }; scheduleStatus: Record<string, string> } | null;
+  manualRuns: number;
+  startupRuns: number;
+  slowCancelled: boolean;
+  hooks: { appStart: number; appTerminate: number; pre: Record<string, number>; post: Record<string, number>; postErrors: Record<string, string> };
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('startLocalHost', () => {
+  const settingsFile = join(FIXTURE_DIR, 'local.settings.json');
+  const logger = collectingLogger();
+  let host: LocalHost;
+  const state = async (): Promise<FixtureState> => (await fetch(`${host.url}/api/state`)).json() as Promise<FixtureState>;
+
+  beforeAll(async () => {
+    // local.settings.json is git-ignored, so the test writes it: it also proves %SETTING% reads it.
+    writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values: { FIXTURE_SCHEDULE: '*/1 * * * * *' } }));
+    host = await startLocalHost({ dir: FIXTURE_DIR, port: 0, logger });
+  });
+
+  afterAll(async () => {
+    await host.close();
+    rmSync(settingsFile, { force: true });
+    delete process.env.FIXTURE_SCHEDULE;
+  });
+
+  it('prints the registered functions like Core Tools', () => {
+    const listing = logger.lines.find((l) => l.startsWith('Functions:'));
+    expect(listing).toContain(`\techo: [GET,POST] ${host.url}/api/echo/{name}`);
+    expect(listing).toContain('\ttick: timerTrigger');
+    expect(host.registrations.map((r) => r.name)).toEqual(['echo', 'notFound', 'boom', 'state', 'sse', 'sseRelease', 'slow', 'tick', 'manual', 'startup']);
+  });
+
+  it('passes route params, query, headers and body to the handler and drops hop-by-hop headers', async () => {
+    const res = await fetch(`${host.url}/api/echo/Bob%20X?q=1`, { method: 'POST', headers: { 'x-test': 'hi' }, body: 'hello' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-echo')).toBe('yes');
+    expect(res.headers.get('x-private')).toBeNull();
+    expect(await res.json()).toEqual({
+      params: { name: 'Bob X' },
+      query: { q: '1' },
+      header: 'hi',
+      body: 'hello',
+      method: 'POST',
+      url: `${host.url}/api/echo/Bob%20X?q=1`,
+      functionName: 'echo',
+      trigger: 'httpTrigger',
+    });
+  });
+
+  it('gives the catch-all function only what no other route matches', async () => {
+    const echo = await fetch(`${host.url}/API/ECHO/x`);
+    expect(((await echo.json()) as { functionName: string }).functionName).toBe('echo');
+    const other = await fetch(`${host.url}/api/no/such/thing`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ error: { code: 'NotFound', path: 'no/such/thing' } });
+  });
+
+  it('answers 404 with an empty body when no route matches', async () => {
+    const res = await fetch(`${host.url}/not-under-the-prefix`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('');
+  });
+
+  it('answers 500 with an empty body and logs the error when a handler throws', async () => {
+    const res = await fetch(`${host.url}/api/boom`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('');
+    expect(logger.lines.some((l) => l.includes('boom: about to fail'))).toBe(true);
+    expect(logger.lines.some((l) => l.includes("Executed 'Functions.boom' (Failed") && l.includes('fixture failure'))).toBe(true);
+  });
+
+  it('delivers each SSE chunk as soon as the function produces it', async () => {
+    const res = await fetch(`${host.url}/api/sse`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const first = await reader.read();
+    expect(decoder.decode(first.value)).toBe('data: first\n\n');
+    // The fixture writes the last event only after this release: a buffering host would hang here.
+    expect((await fetch(`${host.url}/api/sse/release`, { method: 'POST' })).status).toBe(200);
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
+    expect(rest).toBe('data: last\n\n');
+  });
+
+  it('cancels the response body stream when the client disconnects', async () => {
+    const req = httpRequest(`${host.url}/api/slow`);
+    req.end();
+    const [res] = (await once(req, 'response')) as [NodeJS.ReadableStream];
+    await once(res, 'data');
+    req.destroy();
+    expect((await waitFor(state, (s) => s.slowCancelled)).slowCancelled).toBe(true);
+  });
+
+  it('runs app.hook start and invocation hooks around each invocation', async () => {
+    await fetch(`${host.url}/api/echo/hooked`);
+    await fetch(`${host.url}/api/boom`);
+    const { hooks } = await state();
+    expect(hooks.appStart).toBe(1);
+    expect(hooks.pre.echo).toBeGreaterThan(0);
+    expect(hooks.post.echo).toBe(hooks.pre.echo);
+    expect(hooks.postErrors.boom).toBe('fixture failure');
+  });
+
+  it('runs runOnStartup timers once at start', async () => {
+    expect((await waitFor(state, (s) => s.startupRuns > 0)).startupRuns).toBe(1);
+  });
+
+  it('runs a timer on its %SETTING% schedule, never overlapping runs', async () => {
+    const s = await waitFor(state, (v) => v.tickRuns >= 2, 6000);
+    expect(s.tickRuns).toBeGreaterThanOrEqual(2);
+    expect(s.tickMaxActive).toBe(1);
+    expect(s.lastTimer).toMatchObject({ isPastDue: false, schedule: { adjustForDST: true } });
+    const status = s.lastTimer!.scheduleStatus;
+    expect(Object.keys(status).sort()).toEqual(['last', 'lastUpdated', 'next']);
+    expect(new Date(status.next!).getTime()).toBeGreaterThan(new Date(status.lastUpdated!).getTime());
+  });
+
+  it('invokes a timer through POST /admin/functions/<name> with 202, and 404s unknown names', async () => {
+    const res = await fetch(`${host.url}/admin/functions/manual`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":""}' });
+    expect(res.status).toBe(202);
+    expect((await waitFor(state, (s) => s.manualRuns > 0)).manualRuns).toBe(1);
+    expect((await fetch(`${host.url}/admin/functions/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
+
+describe('LocalHost.close', () => {
+  it('ends open streams at once and lets the same app start again in this process', async () => {
+    process.env.FIXTURE_SCHEDULE = '0 0 0 1 1 *';
+    const host = await startLocalHost({ dir: FIXTURE_DIR, port: 0, logger: collectingLogger() });
+    const req = httpRequest(`${host.url}/api/slow`);
+    req.on('error', () => undefined);
+    req.end();
+    const [res] = (await once(req, 'response')) as [NodeJS.ReadableStream];
+    await once(res, 'data');
+    const started = Date.now();
+    await host.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    const again = await startLocalHost({ dir: FIXTURE_DIR, port: 0, logger: collectingLogger() });
+    expect((await fetch(`${again.url}/api/echo/y`)).status).toBe(200);
+    const { hooks } = (await (await fetch(`${again.url}/api/state`)).json()) as FixtureState;
+    // Two hosts started and one closed so far in this describe, plus the one closed before it.
+    expect([hooks.appStart, hooks.appTerminate]).toEqual([3, 2]);
+    await again.close();
+    delete process.env.FIXTURE_SCHEDULE;
+  });
+
+  it('fails at start naming an unset schedule setting, and leaves nothing registered', async () => {
+    delete process.env.FIXTURE_SCHEDULE;
+    await expect(startLocalHost({ dir: FIXTURE_DIR, port: 0, logger: collectingLogger() })).rejects.toThrow(
+      /Timer function "tick".*FIXTURE_SCHEDULE, which is not set/,
+    );
+  });
+});
