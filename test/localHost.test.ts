@@ -210,7 +210,7 @@ describe('startLocalHost', () => {
     const listing = logger.lines.find((l) => l.startsWith('Functions:'));
     expect(listing).toContain(`\techo: [GET,POST] ${host.url}/api/echo/{name}`);
     expect(listing).toContain('\ttick: timerTrigger');
-    expect(host.registrations.map((r) => r.name)).toEqual(['echo', 'notFound', 'boom', 'state', 'sse', 'sseRelease', 'slow', 'tick', 'manual', 'startup']);
+    expect(host.registrations.map((r) => r.name)).toEqual(['echo', 'notFound', 'boom', 'state', 'sse', 'sseRelease', 'slow', 'broken', 'tick', 'manual', 'startup']);
   });
 
   it('passes route params, query, headers and body to the handler and drops hop-by-hop headers', async () => {
@@ -264,6 +264,14 @@ describe('startLocalHost', () => {
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
     expect(rest).toBe('data: last\n\n');
+  });
+
+  it('cuts the connection and logs the error when the body stream fails after the status was sent', async () => {
+    const res = await fetch(`${host.url}/api/broken`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect(logger.lines.some((l) => l.includes("Executed 'Functions.broken' (Failed") && l.includes('backend went away'))).toBe(true);
+    expect((await fetch(`${host.url}/api/echo/still-up`)).status).toBe(200);
   });
 
   it('cancels the response body stream when the client disconnects', async () => {

@@ -2,6 +2,7 @@ import { RouterConfig } from './types';
 import { ConfigError, Env, SettingsReader } from './settingsReader';
 import { readBackends } from './readBackends';
 import { readConsumerKeys } from './readConsumerKeys';
+import { readStateSettings } from './readStateSettings';
 
 /** Azure kills HTTP-triggered functions at 230 s; the whole request must finish well before. */
 const AZURE_HTTP_LIMIT_SECONDS = 230;
@@ -33,6 +34,12 @@ export function readConfig(env: Env): RouterConfig {
       capMs: throttleCapMs,
       failureMs: settings.secondsAsMs('ROUTER_FAILURE_BENCH_SECONDS', 10, 0, 3600),
     },
+    circuit: {
+      failureThreshold: settings.integer('ROUTER_CIRCUIT_FAILURES', 5, 1, 1000),
+      intervalMs: settings.secondsAsMs('ROUTER_CIRCUIT_INTERVAL_SECONDS', 30, 1, 3600),
+      tripMs: settings.secondsAsMs('ROUTER_CIRCUIT_TRIP_SECONDS', 30, 0.1, 3600),
+    },
+    state: readStateSettings(settings),
     keyVaultUrl: settings.string('KEY_VAULT_URL'),
   };
 }

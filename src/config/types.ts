@@ -37,6 +37,20 @@ export interface ThrottlePolicy {
   readonly failureMs: number;
 }
 
+export interface CircuitSettings {
+  readonly failureThreshold: number;
+  readonly intervalMs: number;
+  readonly tripMs: number;
+}
+
+export type StorageConnection =
+  | { readonly kind: 'connection-string'; readonly connectionString: string }
+  | { readonly kind: 'identity'; readonly tableServiceUri: string; readonly clientId: string | undefined };
+
+export type StateSettings =
+  | { readonly kind: 'memory'; readonly why: string }
+  | { readonly kind: 'table'; readonly connection: StorageConnection; readonly tableName: string; readonly syncIntervalMs: number };
+
 export interface RouterConfig {
   readonly backends: readonly BackendConfig[];
   /** router key → consumer name */
@@ -50,5 +64,7 @@ export interface RouterConfig {
   readonly maxAttempts: number;
   readonly maxBodyBytes: number;
   readonly throttle: ThrottlePolicy;
+  readonly circuit: CircuitSettings;
+  readonly state: StateSettings;
   readonly keyVaultUrl: string | undefined;
 }

@@ -2,7 +2,7 @@ import { ThrottlePolicy } from '../config/types';
 import { HeaderLookup, parseRetryAfterMs, throttleBenchMs } from './retryAfter';
 import { WindowReason } from './windows';
 
-export type FailureReason = Exclude<WindowReason, never>;
+export type FailureReason = Exclude<WindowReason, 'circuit-open'>;
 
 /** What one backend attempt means for the request. Data, not exceptions. */
 export type AttemptOutcome =

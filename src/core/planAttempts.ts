@@ -1,4 +1,5 @@
 import { RoutingStrategy } from '../config/types';
+import { canCover, RemainingLookup } from './remaining';
 import { RouteTarget } from './targets';
 import { isActive, Window, WindowLookup } from './windows';
 
@@ -17,6 +18,10 @@ export interface PlanInput {
   readonly strategy: RoutingStrategy;
   /** Monotonic counter for round-robin; ignored by the priority strategy. */
   readonly rotation: number;
+  /** Last reported remaining tokens/requests per deployment key, for preemptive routing. */
+  readonly remaining?: RemainingLookup;
+  /** What Azure will charge this request on arrival (prompt estimate + max_tokens). */
+  readonly estimatedTokens?: number;
 }
 
 /**
@@ -34,9 +39,25 @@ export function planAttempts(input: PlanInput): AttemptPlan {
     else if (window.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, window.untilMs);
     else benched.push({ target, untilMs: window.untilMs });
   }
-  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : priorityOrder(open, input.random);
+  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : preemptive(priorityOrder(open, input.random), input);
   benched.sort((a, b) => a.untilMs - b.untilMs);
   return { order: ordered.concat(benched.map((b) => b.target)), throttledUntilMs };
+}
+
+/**
+ * Backends whose fresh x-ratelimit-remaining-* cannot cover the request go after those that
+ * can (order kept on both sides): Azure would 429 them on arrival, so trying them first only
+ * adds a wasted call.
+ */
+function preemptive(order: RouteTarget[], input: PlanInput): RouteTarget[] {
+  const { remaining, estimatedTokens = 0 } = input;
+  if (remaining === undefined) return order;
+  const able: RouteTarget[] = [];
+  const unable: RouteTarget[] = [];
+  for (const target of order) {
+    (canCover(remaining.getRemaining(target.deploymentKey), estimatedTokens, input.nowMs) ? able : unable).push(target);
+  }
+  return unable.length === 0 ? order : able.concat(unable);
 }
 
 /** The later-expiring of the deployment's and the whole backend's windows. */

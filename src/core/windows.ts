@@ -1,5 +1,5 @@
 /** Why a backend (or one of its deployments) is out of rotation. */
-export type WindowReason = 'throttled' | 'server-error' | 'timeout' | 'network' | 'auth';
+export type WindowReason = 'throttled' | 'server-error' | 'timeout' | 'network' | 'auth' | 'circuit-open';
 
 /** A bench: the target is skipped until `untilMs` (epoch ms). */
 export interface Window {

@@ -1,11 +1,14 @@
-import { BackendClient, BackendResponse } from '../backend/BackendClient';
+import { BackendClient, BackendResponse, BackendResult } from '../backend/BackendClient';
 import { RouterConfig } from '../config/types';
 import { AttemptOutcome, classifyResponse, classifyTransportFailure, FailureReason } from '../core/classifyAttempt';
+import { estimateTokens } from '../core/estimateTokens';
 import { finalFailure } from '../core/finalFailure';
 import { planAttempts } from '../core/planAttempts';
+import { parseRemaining } from '../core/remaining';
 import { RouteTarget, TargetIndex } from '../core/targets';
 import { CredentialSource } from '../credentials/CredentialSource';
 import { StateStore } from '../state/StateStore';
+import { CircuitBreakers } from './CircuitBreakers';
 import { RouterEvents, silentEvents } from './RouterEvents';
 import { backendRequest } from './backendRequest';
 import { filterResponseHeaders, headerLookup } from './headers';
@@ -22,20 +25,20 @@ export interface RouterDeps {
   readonly events?: RouterEvents;
 }
 
-interface Attempt {
-  readonly target: RouteTarget;
-  readonly number: number;
-}
+type Failover = Extract<AttemptOutcome, { kind: 'failover' }>;
+const CIRCUIT_REASONS: ReadonlySet<FailureReason> = new Set(['server-error', 'timeout', 'network']);
 
 /** Sends a request to the best backend that can take it, failing over at once on 429/5xx/timeouts. */
 export class Router {
   private readonly targets: TargetIndex;
   private readonly events: RouterEvents;
+  readonly breakers: CircuitBreakers;
   private rotation = 0;
 
   constructor(private readonly deps: RouterDeps) {
     this.targets = new TargetIndex(deps.config.backends);
     this.events = deps.events ?? silentEvents;
+    this.breakers = new CircuitBreakers(deps.config.circuit);
   }
 
   /** Whether any backend serves this deployment alias (else the caller gets a 404). */
@@ -44,72 +47,81 @@ export class Router {
   }
 
   async route(request: ProxyRequest): Promise<RouteResult> {
-    const { config, now } = this.deps;
+    const { config, now, state } = this.deps;
     const startMs = now();
     const deadlineMs = startMs + config.totalTimeoutMs;
     const plan = planAttempts({
       targets: this.targets.get(request.alias),
-      windows: this.deps.state,
+      windows: state,
       nowMs: startMs,
       random: this.deps.random,
       strategy: config.strategy,
       rotation: this.rotation++,
+      remaining: state,
+      estimatedTokens: estimateTokens(request.json),
     });
     let throttledUntilMs = plan.throttledUntilMs;
     const reasons: FailureReason[] = [];
     let attempts = 0;
     for (const target of plan.order) {
-      if (attempts >= config.maxAttempts) break;
       const remainingMs = deadlineMs - now();
-      if (remainingMs <= 0) break;
+      if (attempts >= config.maxAttempts || remainingMs <= 0) break;
       const auth = this.deps.credentials.authHeader(target.backend);
       if (auth === undefined) {
         this.events.credentialUnavailable(target.backend.name);
         continue;
       }
+      if (!this.breakers.admit(target.backend.name, now())) continue;
       attempts++;
       const sent = await this.deps.client.send(backendRequest(request, target, auth, config, remainingMs));
-      const attempt = { target, number: attempts };
-      const outcome = sent.kind === 'response' ? this.classify(sent.response) : classifyTransportFailure(sent.kind === 'timeout' ? 'timeout' : 'network', config.throttle);
-      if (sent.kind === 'response' && outcome.kind !== 'failover') {
-        const result = await this.deliver(request, attempt, sent.response, outcome);
+      const outcome = this.outcomeOf(sent, target);
+      if (outcome.kind !== 'failover' && sent.kind === 'response') {
+        this.breakers.success(target.backend.name);
+        const result = await this.deliver(request, target, attempts, sent.response, outcome);
         if (result !== undefined) return result;
-        reasons.push('network');
-        this.bench(target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' });
+        reasons.push(this.fail(target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' }));
         continue;
       }
       if (sent.kind === 'response') discard(sent.response.body);
       if (outcome.kind !== 'failover') continue;
-      const untilMs = this.bench(target, outcome);
-      if (outcome.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, untilMs);
-      reasons.push(outcome.reason);
+      reasons.push(this.fail(target, outcome));
+      if (outcome.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, now() + outcome.benchMs);
     }
     return { kind: 'failure', failure: finalFailure({ reasons, throttledUntilMs, nowMs: now() }), attempts };
   }
 
-  private classify(response: BackendResponse): AttemptOutcome {
-    return classifyResponse(response.status, headerLookup(response.headers), this.deps.now(), this.deps.config.throttle);
+  private outcomeOf(sent: BackendResult, target: RouteTarget): AttemptOutcome {
+    const { config, now } = this.deps;
+    if (sent.kind !== 'response') return classifyTransportFailure(sent.kind === 'timeout' ? 'timeout' : 'network', config.throttle);
+    const header = headerLookup(sent.response.headers);
+    const remaining = parseRemaining(header, now());
+    if (remaining !== undefined) this.deps.state.recordRemaining(target.deploymentKey, remaining);
+    return classifyResponse(sent.response.status, header, now(), config.throttle);
   }
 
-  private bench(target: RouteTarget, outcome: Extract<AttemptOutcome, { kind: 'failover' }>): number {
-    const untilMs = this.deps.now() + outcome.benchMs;
+  /** Benches the target, counts the failure towards its circuit, and returns the reason. */
+  private fail(target: RouteTarget, outcome: Failover): FailureReason {
+    const nowMs = this.deps.now();
     const key = outcome.scope === 'backend' ? target.backendKey : target.deploymentKey;
-    this.deps.state.openWindow(key, { untilMs, reason: outcome.reason });
+    this.deps.state.openWindow(key, { untilMs: nowMs + outcome.benchMs, reason: outcome.reason });
     this.events.benched(target.backend.name, target.deployment, outcome.reason, outcome.benchMs);
-    return untilMs;
+    const openedUntilMs = CIRCUIT_REASONS.has(outcome.reason) ? this.breakers.failure(target.backend.name, nowMs) : undefined;
+    if (openedUntilMs !== undefined) {
+      this.deps.state.openWindow(target.backendKey, { untilMs: openedUntilMs, reason: 'circuit-open' });
+      this.events.benched(target.backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
+    }
+    return outcome.reason;
   }
 
   /** Builds the caller's response; undefined when a JSON body dropped before it was complete. */
-  private async deliver(request: ProxyRequest, attempt: Attempt, response: BackendResponse, outcome: AttemptOutcome): Promise<RouteResult | undefined> {
+  private async deliver(request: ProxyRequest, target: RouteTarget, attempt: number, response: BackendResponse, outcome: AttemptOutcome): Promise<RouteResult | undefined> {
+    const backend = target.backend.name;
     const headers = filterResponseHeaders(response.headers);
-    headers['x-router-backend'] = attempt.target.backend.name;
-    headers['x-router-attempts'] = String(attempt.number);
-    const base = { kind: 'response', status: response.status, headers, backend: attempt.target.backend.name, attempts: attempt.number } as const;
+    headers['x-router-backend'] = backend;
+    headers['x-router-attempts'] = String(attempt);
+    const base = { kind: 'response', status: response.status, headers, backend, attempts: attempt } as const;
     const isSse = outcome.kind === 'success' && request.stream && (headers['content-type'] ?? '').startsWith('text/event-stream');
-    if (isSse) {
-      const body = relayStream(response.body, (end, error) => this.events.streamEnded(attempt.target.backend.name, end, error));
-      return { ...base, body };
-    }
+    if (isSse) return { ...base, body: relayStream(response.body, (end, error) => this.events.streamEnded(backend, end, error)) };
     try {
       return { ...base, body: await readAll(response.body) };
     } catch {

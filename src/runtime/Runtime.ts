@@ -3,6 +3,7 @@ import { ConsumerKeys } from '../http/ConsumerKeys';
 import { Router } from '../router/Router';
 import { BackendClient } from '../backend/BackendClient';
 import { StateStore } from '../state/StateStore';
+import { StateStoreHandle } from '../state/createStateStore';
 
 /** Everything a function needs, built once per process from the settings. */
 export interface Runtime {
@@ -10,6 +11,7 @@ export interface Runtime {
   readonly router: Router;
   readonly consumers: ConsumerKeys;
   readonly state: StateStore;
+  readonly stateHandle: StateStoreHandle;
   readonly client: BackendClient;
   readonly instanceId: string;
   readonly startedAtMs: number;

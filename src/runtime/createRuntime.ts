@@ -5,14 +5,17 @@ import { Env } from '../config/settingsReader';
 import { StaticKeyCredentialSource } from '../credentials/StaticKeyCredentialSource';
 import { ConsumerKeys } from '../http/ConsumerKeys';
 import { Router } from '../router/Router';
-import { MemoryStateStore } from '../state/MemoryStateStore';
+import { createStateStore } from '../state/createStateStore';
 import { consoleEvents } from './consoleEvents';
 import { Runtime } from './Runtime';
 
 /** Wires the real parts together. Throws ConfigError (naming the setting) on bad configuration. */
 export function createRuntime(env: Env): Runtime {
   const config = readConfig(env);
-  const state = new MemoryStateStore();
+  const instanceId = env.WEBSITE_INSTANCE_ID?.slice(0, 12) ?? randomUUID().slice(0, 8);
+  const stateHandle = createStateStore(config.state, { instanceId, now: Date.now, log: (line) => console.warn(line) });
+  stateHandle.start();
+  const state = stateHandle.store;
   const client = new UndiciBackendClient({ connectTimeoutMs: Math.min(config.backendTimeoutMs, 10_000) });
   const router = new Router({
     config,
@@ -28,8 +31,9 @@ export function createRuntime(env: Env): Runtime {
     router,
     consumers: new ConsumerKeys(config.consumerKeys),
     state,
+    stateHandle,
     client,
-    instanceId: env.WEBSITE_INSTANCE_ID?.slice(0, 12) ?? randomUUID().slice(0, 8),
+    instanceId,
     startedAtMs: Date.now(),
   };
 }

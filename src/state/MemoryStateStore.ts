@@ -1,19 +1,40 @@
+import { Remaining } from '../core/remaining';
 import { mergeWindow, Window } from '../core/windows';
 import { StateStore } from './StateStore';
 
-/** Per-instance state in a Map. Also the in-memory layer of the shared store. */
+/** Per-instance state in Maps. Also the in-memory layer of the shared Table Storage store. */
 export class MemoryStateStore implements StateStore {
-  private readonly map = new Map<string, Window>();
+  private readonly windowMap = new Map<string, Window>();
+  private readonly remainingMap = new Map<string, Remaining>();
 
   getWindow(key: string): Window | undefined {
-    return this.map.get(key);
+    return this.windowMap.get(key);
   }
 
-  openWindow(key: string, window: Window): void {
-    this.map.set(key, mergeWindow(this.map.get(key), window));
+  /** Returns the window in force after the merge. */
+  openWindow(key: string, window: Window): Window {
+    const merged = mergeWindow(this.windowMap.get(key), window);
+    this.windowMap.set(key, merged);
+    return merged;
+  }
+
+  getRemaining(key: string): Remaining | undefined {
+    return this.remainingMap.get(key);
+  }
+
+  /** The newer report wins; returns whether this one was kept. */
+  recordRemaining(key: string, remaining: Remaining): boolean {
+    const known = this.remainingMap.get(key);
+    if (known !== undefined && known.atMs > remaining.atMs) return false;
+    this.remainingMap.set(key, remaining);
+    return true;
   }
 
   windows(): ReadonlyMap<string, Window> {
-    return this.map;
+    return this.windowMap;
+  }
+
+  remainings(): ReadonlyMap<string, Remaining> {
+    return this.remainingMap;
   }
 }

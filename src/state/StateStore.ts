@@ -1,12 +1,16 @@
+import { Remaining, RemainingLookup } from '../core/remaining';
 import { Window, WindowLookup } from '../core/windows';
 
 /**
  * What the router knows about backends. Reads are synchronous and in memory (the hot path
  * never waits on storage); writes apply in memory at once and may persist behind the request.
  */
-export interface StateStore extends WindowLookup {
+export interface StateStore extends WindowLookup, RemainingLookup {
   /** Benches `key` until the window ends; an existing later window is kept. */
   openWindow(key: string, window: Window): void;
+  /** Remembers a backend's last x-ratelimit-remaining-* report for a deployment key. */
+  recordRemaining(key: string, remaining: Remaining): void;
   /** Every known window, for the status page. */
   windows(): ReadonlyMap<string, Window>;
+  remainings(): ReadonlyMap<string, Remaining>;
 }

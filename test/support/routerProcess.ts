@@ -19,7 +19,7 @@ export interface RouterProcess {
 export async function startRouterProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RouterProcess> {
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', NODE_ENV: 'test', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', NODE_ENV: 'test', ROUTER_STATE_STORE: 'memory', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

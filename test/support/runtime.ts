@@ -22,6 +22,7 @@ export function testRuntime(backends: BackendConfig[], script: Script, overrides
   const router = new Router({ config, state, credentials: new StaticKeyCredentialSource(backends), client, now: () => now, random: () => 0.5 });
   return {
     config, router, client, state,
+    stateHandle: { store: state, kind: 'memory', start: () => undefined, stop: async () => undefined },
     consumers: new ConsumerKeys(config.consumerKeys),
     instanceId: 'test', startedAtMs: NOW,
     advance: (ms) => { now += ms; },

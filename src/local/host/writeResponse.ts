@@ -8,7 +8,9 @@ import type { Cookie, HttpResponse } from '@azure/functions';
 import type { FunctionsLibrary } from './invocation';
 
 // Same list as the worker's `blockedProxyResponseHeaders`.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade',
+]);
 
 /** Accepts what a handler may return: an HttpResponse, a plain HttpResponseInit, or nothing. */
 export function toHttpResponse(lib: FunctionsLibrary, result: unknown): HttpResponse | undefined {
@@ -95,8 +97,8 @@ async function pipeBody(body: ReadableStream<Uint8Array>, res: ServerResponse): 
 }
 
 /**
- * Sends the response; throws (after destroying the socket if headers already went out) when the
- * body stream fails, so the caller can log it. `undefined` becomes 204, as nothing was returned.
+ * Sends the response. Throws when the body stream fails; by then the status may be out, so the
+ * caller must cut the connection rather than answer again. Nothing returned becomes 204.
  */
 export async function writeHttpResponse(res: ServerResponse, response: HttpResponse | undefined): Promise<void> {
   if (response === undefined) {
@@ -105,15 +107,6 @@ export async function writeHttpResponse(res: ServerResponse, response: HttpRespo
   }
   res.writeHead(response.status, responseHeaderList(response));
   const body = response.body;
-  if (body === null) {
-    res.end();
-    return;
-  }
-  try {
-    await pipeBody(body, res);
-  } catch (err) {
-    // The status is committed: all we can still say is "this response is broken".
-    res.destroy(err as Error);
-    throw err;
-  }
+  if (body === null) res.end();
+  else await pipeBody(body, res);
 }

@@ -1,0 +1,39 @@
+/**
+ * What Azure charges a request against TPM on arrival: an estimate of the prompt plus the
+ * completion allowance (max_tokens / max_completion_tokens). About four characters a token,
+ * as Azure's own estimator; precision only matters near the limit.
+ */
+export function estimateTokens(body: Readonly<Record<string, unknown>>): number {
+  return Math.ceil(promptCharacters(body) / 4) + messageOverhead(body) + completionAllowance(body);
+}
+
+function promptCharacters(body: Readonly<Record<string, unknown>>): number {
+  if (Array.isArray(body.messages)) {
+    let total = 0;
+    for (const message of body.messages as unknown[]) total += contentLength((message as { content?: unknown } | null)?.content);
+    return total;
+  }
+  return contentLength(body.prompt) + contentLength(body.input);
+}
+
+function contentLength(content: unknown): number {
+  if (typeof content === 'string') return content.length;
+  if (Array.isArray(content)) {
+    let total = 0;
+    for (const part of content as unknown[]) {
+      total += typeof part === 'string' ? part.length : contentLength((part as { text?: unknown } | null)?.text);
+    }
+    return total;
+  }
+  return 0;
+}
+
+function messageOverhead(body: Readonly<Record<string, unknown>>): number {
+  return Array.isArray(body.messages) ? 3 * body.messages.length + 3 : 0;
+}
+
+function completionAllowance(body: Readonly<Record<string, unknown>>): number {
+  const n = typeof body.n === 'number' && body.n > 1 ? body.n : 1;
+  const max = body.max_completion_tokens ?? body.max_tokens;
+  return typeof max === 'number' && max > 0 ? max * n : 0;
+}

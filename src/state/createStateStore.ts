@@ -1,0 +1,36 @@
+import { TableClient, TableServiceClientOptions } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
+import { StateSettings, StorageConnection } from '../config/types';
+import { AzureStateTable } from './AzureStateTable';
+import { MemoryStateStore } from './MemoryStateStore';
+import { SharedStateStore } from './SharedStateStore';
+import { StateStore } from './StateStore';
+
+export interface StateStoreHandle {
+  readonly store: StateStore;
+  readonly kind: 'memory' | 'table';
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Background calls: one quick retry at most, so an outage costs a log line, not a backlog. */
+const CLIENT_OPTIONS: TableServiceClientOptions = { retryOptions: { maxRetries: 1, retryDelayInMs: 200 } };
+const OP_TIMEOUT_MS = 5000;
+
+export function createStateStore(settings: StateSettings, options: { instanceId: string; now: () => number; log: (line: string) => void }): StateStoreHandle {
+  if (settings.kind === 'memory') {
+    return { store: new MemoryStateStore(), kind: 'memory', start: () => options.log(`[router] state is per instance (${settings.why})`), stop: async () => undefined };
+  }
+  const client = tableClient(settings.connection, settings.tableName);
+  const store = new SharedStateStore(new AzureStateTable(client, OP_TIMEOUT_MS), { ...options, syncIntervalMs: settings.syncIntervalMs });
+  return { store, kind: 'table', start: () => store.start(), stop: () => store.stop() };
+}
+
+export function tableClient(connection: StorageConnection, tableName: string): TableClient {
+  if (connection.kind === 'connection-string') {
+    const local = /TableEndpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(connection.connectionString);
+    return TableClient.fromConnectionString(connection.connectionString, tableName, { ...CLIENT_OPTIONS, allowInsecureConnection: local });
+  }
+  const credential = new DefaultAzureCredential(connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId });
+  return new TableClient(connection.tableServiceUri, tableName, credential, CLIENT_OPTIONS);
+}
