@@ -175,3 +175,25 @@ describe('proxyHandler', () => {
     expect(JSON.parse(res.text).error.code).toBe('missing_model');
   });
 });
+
+describe('proxyHandler circuit breaker', () => {
+  it('opens a backend circuit after repeated failures and lets one trial through after the trip', async () => {
+    let ptuHealthy = false;
+    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') && !ptuHealthy ? reply(500) : reply(200)), {
+      throttle: { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 100 },
+    });
+    for (let i = 0; i < 3; i++) {
+      await call(rt, post(chatPath, chatBody));
+      rt.advance(200); // past the short failure bench, inside the circuit interval
+    }
+    expect(rt.state.getWindow('ptu/*')?.reason).toBe('circuit-open');
+    const before = rt.client.called.filter((n) => n === 'ptu').length;
+    await call(rt, post(chatPath, chatBody));
+    expect(rt.client.called.filter((n) => n === 'ptu').length).toBe(before); // open: skipped
+    rt.advance(30_000);
+    ptuHealthy = true;
+    const trial = await call(rt, post(chatPath, chatBody));
+    expect(trial.headers.get('x-router-backend')).toBe('ptu');
+    expect(rt.router.breakers.state('ptu').kind).toBe('closed');
+  });
+});
