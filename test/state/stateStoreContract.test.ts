@@ -19,7 +19,7 @@ afterAll(async () => azurite?.stop());
 /** N views of one shared state, and a way to let them converge. */
 interface Shared {
   views: StateStore[];
-  converge(): Promise<void>;
+  converge: () => Promise<void>;
 }
 
 const memory = async (n: number): Promise<Shared> => {
