@@ -34,6 +34,8 @@ export interface ProfileSummary {
   readonly byArea: Share[];
   /** Inclusive time (self + callees) of each function, once per sample even when recursive. */
   readonly inclusive: Share[];
+  /** Self time charged to the nearest dist/src file on the stack: which of the app's code paid for it. */
+  readonly byAppFile: Share[];
 }
 
 /** Shortens an absolute script URL to `node_modules/<pkg>/…`, `dist/…` or `node:…`. */
@@ -55,6 +57,15 @@ export function areaOf(file: string): string {
   if (file.startsWith('dist/')) return file.split('/').slice(0, 3).join('/').replace(/\.js$/, '');
   if (file.startsWith('node:')) return file.split('/').slice(0, 2).join('/');
   return file;
+}
+
+/** The nearest dist/src file on the stack, from the leaf up; async continuations keep their function on the stack. */
+function appFile(id: number, byId: ReadonlyMap<number, ProfileNode>, parent: ReadonlyMap<number, number>): string {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const file = shortFile(byId.get(at)?.callFrame.url ?? '');
+    if (file.startsWith('dist/src/')) return file;
+  }
+  return '(no app frame: event loop, sockets, GC)';
 }
 
 function frameKey(frame: CallFrame): string {
@@ -83,6 +94,7 @@ export function summarizeProfile(path: string): ProfileSummary {
   const files = new Map<string, number>();
   const areas = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const app = new Map<string, number>();
   let busyMs = 0;
   let idleMs = 0;
   profile.samples.forEach((id, i) => {
@@ -96,6 +108,7 @@ export function summarizeProfile(path: string): ProfileSummary {
     add(self, frameKey(node.callFrame), ms);
     add(files, file, ms);
     add(areas, node.callFrame.url === '' ? node.callFrame.functionName : areaOf(file), ms);
+    add(app, appFile(id, byId, parent), ms);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
@@ -103,7 +116,7 @@ export function summarizeProfile(path: string): ProfileSummary {
     }
     for (const key of seen) add(inclusive, key, ms);
   });
-  return { busyMs, idleMs, byFunction: ranked(self, busyMs), byFile: ranked(files, busyMs), byArea: ranked(areas, busyMs), inclusive: ranked(inclusive, busyMs) };
+  return { busyMs, idleMs, byFunction: ranked(self, busyMs), byFile: ranked(files, busyMs), byArea: ranked(areas, busyMs), inclusive: ranked(inclusive, busyMs), byAppFile: ranked(app, busyMs) };
 }
 
 function shareTable(title: string, shares: readonly Share[], top: number): string {
@@ -114,6 +127,7 @@ function shareTable(title: string, shares: readonly Share[], top: number): strin
 export function profileMarkdown(summary: ProfileSummary, top = 20): string {
   return [
     `Busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms.`, '',
+    '**Self time charged to the nearest app file on the stack** (who asked for the work)', '', shareTable('app file', summary.byAppFile, 15), '',
     '**Self time by area** (package, folder of dist/src, node internals)', '', shareTable('area', summary.byArea, 15), '',
     '**Self time by file**', '', shareTable('file', summary.byFile, top), '',
     '**Self time by function**', '', shareTable('function', summary.byFunction, top), '',

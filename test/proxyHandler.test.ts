@@ -180,7 +180,7 @@ describe('proxyHandler circuit breaker', () => {
   it('opens a backend circuit after repeated failures and lets one trial through after the trip', async () => {
     let ptuHealthy = false;
     const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') && !ptuHealthy ? reply(500) : reply(200)), {
-      throttle: { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 100 },
+      throttle: { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 100, authFailureMs: 300_000 },
     });
     for (let i = 0; i < 3; i++) {
       await call(rt, post(chatPath, chatBody));
@@ -195,5 +195,44 @@ describe('proxyHandler circuit breaker', () => {
     const trial = await call(rt, post(chatPath, chatBody));
     expect(trial.headers.get('x-router-backend')).toBe('ptu');
     expect(rt.router.breakers.state('ptu').kind).toBe('closed');
+  });
+});
+
+describe('proxyHandler when a backend rejects the router credential', () => {
+  const rotating = (keys: string[]) => {
+    let current = 0;
+    let refreshes = 0;
+    return {
+      source: {
+        authHeader: () => ({ name: 'api-key', value: keys[current] ?? '' }),
+        refresh: async () => {
+          refreshes++;
+          current = Math.min(current + 1, keys.length - 1);
+          return true;
+        },
+      },
+      refreshes: () => refreshes,
+    };
+  };
+
+  it('refreshes the credential once and retries the same backend with the new key', async () => {
+    const creds = rotating(['old-key', 'new-key']);
+    const rt = testRuntime([ptu, payg], (req) => (req.headers['api-key'] === 'new-key' ? reply(200) : reply(401)), {}, creds.source);
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-router-backend')).toBe('ptu');
+    expect(creds.refreshes()).toBe(1);
+    expect(rt.client.called).toEqual(['ptu', 'ptu']);
+  });
+
+  it('benches the backend for longer than a 429 window and fails over when the fresh key is refused too', async () => {
+    const creds = rotating(['old-key', 'still-wrong']);
+    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') ? reply(403) : reply(200)), {}, {
+      authHeader: creds.source.authHeader,
+      refresh: async (b) => (b.name === 'ptu' ? creds.source.refresh() : false),
+    });
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.headers.get('x-router-backend')).toBe('payg');
+    expect(rt.state.getWindow('ptu/*')).toEqual({ untilMs: NOW + 300_000, reason: 'auth' });
   });
 });

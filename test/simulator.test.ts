@@ -236,6 +236,25 @@ describe('startSimulatedBackend rate limits', () => {
     });
   });
 
+  it('scales the limits to a shorter rateWindowMs, like Azure enforcing RPM/6 per 10 s', async () => {
+    let clock = 0;
+    await withBackend({ rpm: 12, tpm: 600, rateWindowMs: 10_000, now: () => clock }, async (backend) => {
+      const client = azureClient(backend);
+      const ask = () => client.chat.completions.create({ model: DEPLOYMENT, messages: HELLO, max_tokens: 10 }).withResponse();
+      const first = await ask();
+      expect(first.response.headers.get('x-ratelimit-remaining-requests')).toBe('1'); // 12 per minute = 2 per 10 s
+      expect(first.response.headers.get('x-ratelimit-remaining-tokens')).toBe('84'); // 600 per minute = 100 per 10 s; prompt 6 + max_tokens 10 charged
+      clock = 4_000;
+      await ask();
+      clock = 6_000;
+      const error = await caught(ask());
+      expect((error as RateLimitError).headers.get('retry-after-ms')).toBe('4000');
+      clock = 10_000;
+      await ask();
+      expect(backend.stats).toMatchObject({ served: 3, throttled: 1 });
+    });
+  });
+
   it('keeps a separate window per deployment, like Azure', async () => {
     await withBackend({ rpm: 1 }, async (backend) => {
       const client = v1Client(backend);

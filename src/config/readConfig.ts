@@ -33,6 +33,7 @@ export function readConfig(env: Env): RouterConfig {
       floorMs: throttleFloorMs,
       capMs: throttleCapMs,
       failureMs: settings.secondsAsMs('ROUTER_FAILURE_BENCH_SECONDS', 10, 0, 3600),
+      authFailureMs: settings.secondsAsMs('ROUTER_AUTH_FAILURE_BENCH_SECONDS', 300, 1, 86_400),
     },
     circuit: {
       failureThreshold: settings.integer('ROUTER_CIRCUIT_FAILURES', 5, 1, 1000),

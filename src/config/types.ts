@@ -35,6 +35,8 @@ export interface ThrottlePolicy {
   readonly capMs: number;
   /** Bench length after a 5xx, timeout or connection error. */
   readonly failureMs: number;
+  /** Bench length when a backend still rejects the router's credential after a refresh. */
+  readonly authFailureMs: number;
 }
 
 export interface CircuitSettings {

@@ -26,7 +26,7 @@ export function classifyResponse(status: number, header: HeaderLookup, nowMs: nu
   // 408: Azure gave up waiting for the model; another backend may answer in time.
   if (status === 408) return { kind: 'failover', reason: 'timeout', benchMs: policy.failureMs, scope: 'deployment' };
   // 401/403: the router's credential for this backend is wrong; the caller can do nothing about it.
-  if (status === 401 || status === 403) return { kind: 'failover', reason: 'auth', benchMs: policy.failureMs, scope: 'backend' };
+  if (status === 401 || status === 403) return { kind: 'failover', reason: 'auth', benchMs: policy.authFailureMs, scope: 'backend' };
   if (status >= 500) return { kind: 'failover', reason: 'server-error', benchMs: policy.failureMs, scope: 'deployment' };
   return { kind: 'pass-through' };
 }

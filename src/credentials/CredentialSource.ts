@@ -12,4 +12,10 @@ export interface AuthHeader {
  */
 export interface CredentialSource {
   authHeader(backend: BackendConfig): AuthHeader | undefined;
+  /**
+   * Called when a backend rejects the credential (401/403): fetch it anew (re-read the secret,
+   * or a new token). Resolves true when a different value is now cached. Concurrent calls for
+   * one backend share one fetch. Optional: literal keys cannot be refreshed.
+   */
+  refresh?(backend: BackendConfig): Promise<boolean>;
 }

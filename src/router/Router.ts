@@ -73,7 +73,7 @@ export class Router {
       }
       if (!this.breakers.admit(target.backend.name, now())) continue;
       attempts++;
-      const sent = await this.deps.client.send(backendRequest(request, target, auth, config, remainingMs));
+      const sent = await this.sendWithFreshCredential(request, target, await this.deps.client.send(backendRequest(request, target, auth, config, remainingMs)), deadlineMs);
       const outcome = this.outcomeOf(sent, target);
       if (outcome.kind !== 'failover' && sent.kind === 'response') {
         this.breakers.success(target.backend.name);
@@ -88,6 +88,26 @@ export class Router {
       if (outcome.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, now() + outcome.benchMs);
     }
     return { kind: 'failure', failure: finalFailure({ reasons, throttledUntilMs, nowMs: now() }), attempts };
+  }
+
+  /**
+   * A 401/403 may mean the key rotated or the token expired: refresh that backend's
+   * credential once and retry the same backend once. Only failing requests pay for this.
+   */
+  private async sendWithFreshCredential(request: ProxyRequest, target: RouteTarget, sent: BackendResult, deadlineMs: number): Promise<BackendResult> {
+    const { credentials, client, config, now } = this.deps;
+    const rejected = sent.kind === 'response' && (sent.response.status === 401 || sent.response.status === 403);
+    if (!rejected || credentials.refresh === undefined) return sent;
+    discard(sent.response.body);
+    const refreshed = await credentials.refresh(target.backend).catch(() => false);
+    const auth = credentials.authHeader(target.backend);
+    const remainingMs = deadlineMs - now();
+    if (!refreshed || auth === undefined || remainingMs <= 0) return sent;
+    const retried = await client.send(backendRequest(request, target, auth, config, remainingMs));
+    if (retried.kind === 'response' && (retried.response.status === 401 || retried.response.status === 403)) {
+      this.events.credentialRejected(target.backend);
+    }
+    return retried;
   }
 
   private outcomeOf(sent: BackendResult, target: RouteTarget): AttemptOutcome {

@@ -1,3 +1,4 @@
+import { BackendConfig } from '../config/types';
 import { RouterEvents } from '../router/RouterEvents';
 
 /** Events as log lines; repeated warnings about one backend are said once a minute, not per request. */
@@ -13,8 +14,21 @@ export function consoleEvents(now: () => number): RouterEvents {
     benched: (backend, deployment, reason, benchMs) =>
       once(`bench:${backend}/${deployment}:${reason}`, `[router] ${backend}/${deployment} out of rotation for ${benchMs} ms (${reason})`),
     credentialUnavailable: (backend) => once(`cred:${backend}`, `[router] ${backend} skipped: its credential is not available yet`),
+    credentialRejected: (backend) => once(`rejected:${backend.name}`, `[router] ${backend.name} rejected the router's credential even after a refresh; out of rotation. ${credentialAdvice(backend)}`),
     streamEnded: (backend, end) => {
       if (end === 'interrupted') console.warn(`[router] ${backend} dropped a stream mid-way; the client got an error event`);
     },
   };
+}
+
+/** What the operator should check, naming the secret but never its value. */
+export function credentialAdvice(backend: BackendConfig): string {
+  switch (backend.credential.kind) {
+    case 'apiKey':
+      return `Check BACKEND_${backend.index}_APIKEY.`;
+    case 'keyVault':
+      return `Check that Key Vault secret "${backend.credential.secretName}" holds a current key of this resource.`;
+    case 'entra':
+      return "Grant the app's managed identity the Cognitive Services OpenAI User role on this resource.";
+  }
 }

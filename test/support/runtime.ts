@@ -1,4 +1,5 @@
 import { BackendConfig, RouterConfig } from '../../src/config/types';
+import { CredentialSource } from '../../src/credentials/CredentialSource';
 import { StaticKeyCredentialSource } from '../../src/credentials/StaticKeyCredentialSource';
 import { ConsumerKeys } from '../../src/http/ConsumerKeys';
 import { Router } from '../../src/router/Router';
@@ -14,12 +15,12 @@ export interface TestRuntime extends Runtime {
 }
 
 /** The real Router and HTTP layer over a scripted backend client and a fake clock. */
-export function testRuntime(backends: BackendConfig[], script: Script, overrides: Partial<RouterConfig> = {}): TestRuntime {
+export function testRuntime(backends: BackendConfig[], script: Script, overrides: Partial<RouterConfig> = {}, credentials: CredentialSource = new StaticKeyCredentialSource(backends)): TestRuntime {
   const config = routerConfig(backends, overrides);
   const client = new FakeBackendClient(script);
   const state = new MemoryStateStore();
   let now = NOW;
-  const router = new Router({ config, state, credentials: new StaticKeyCredentialSource(backends), client, now: () => now, random: () => 0.5 });
+  const router = new Router({ config, state, credentials, client, now: () => now, random: () => 0.5 });
   return {
     config, router, client, state,
     stateHandle: { store: state, kind: 'memory', start: () => undefined, stop: async () => undefined },

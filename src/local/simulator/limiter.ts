@@ -1,13 +1,24 @@
 /**
- * Sliding-window RPM/TPM limiter, charged on arrival like Azure OpenAI.
+ * Sliding-window RPM/TPM limiter, charged on arrival like Azure OpenAI, over a rolling
+ * minute or a shorter rate window.
  *
  * Entries live in a deque (arrays plus a head index) of arrival times and a running
  * cumulative token count, so admitting is amortized O(1) and computing a refusal's
  * wait is O(log n) (binary search over the cumulative counts).
  */
 
-/** Azure evaluates its per-minute quotas over a rolling minute. */
+/** Azure states its quotas per minute; by default the simulator evaluates them over a rolling minute. */
 export const WINDOW_MS = 60_000;
+
+/**
+ * The share of a per-minute quota that fits one rate window: `perMinute × windowMs / 60 000`,
+ * rounded down but at least 1 (a non-zero quota always admits something). Azure itself
+ * enforces RPM/6 per 10 s, which is `perWindow(rpm, 10_000)`.
+ */
+export function perWindow(perMinute: number | undefined, windowMs: number): number | undefined {
+  if (perMinute === undefined || perMinute === 0 || windowMs === WINDOW_MS) return perMinute;
+  return Math.max(1, Math.floor((perMinute * windowMs) / WINDOW_MS));
+}
 
 /** Compact the deque only when the dead prefix is large and most of it, so each entry is copied O(1) times. */
 const COMPACT_AFTER = 4096;
@@ -24,9 +35,11 @@ export class SlidingWindowLimiter {
   /** Which limit refused the last `tryCharge`; meaningful only after a refusal. */
   lastRefusal: LimitKind = 'requests';
 
+  /** `rpm` and `tpm` are the limits per `windowMs` (per minute with the default window). */
   constructor(
     private readonly rpm: number = Infinity,
     private readonly tpm: number = Infinity,
+    private readonly windowMs: number = WINDOW_MS,
   ) {}
 
   /** Charges 1 request and `tokens` tokens. Returns 0 when admitted, else the ms until it would fit (not charged). */
@@ -59,7 +72,7 @@ export class SlidingWindowLimiter {
   }
 
   private evict(now: number): void {
-    const cutoff = now - WINDOW_MS;
+    const cutoff = now - this.windowMs;
     const { times, cumulative } = this;
     while (this.head < times.length && (times[this.head] ?? Infinity) <= cutoff) {
       this.expiredTokens = cumulative[this.head] ?? this.expiredTokens;
@@ -100,7 +113,7 @@ export class SlidingWindowLimiter {
     const time = this.times[index];
     // Nothing in the window frees enough (limit 0, or one request above the limit):
     // like Azure, refuse with a full window rather than never.
-    if (time === undefined) return WINDOW_MS;
-    return Math.max(1, Math.ceil(time + WINDOW_MS - now));
+    if (time === undefined) return this.windowMs;
+    return Math.max(1, Math.ceil(time + this.windowMs - now));
   }
 }

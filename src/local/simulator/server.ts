@@ -76,6 +76,8 @@ function validateOptions(options: SimulatedBackendOptions): void {
   requireInteger('port', options.port);
   requireInteger('rpm', options.rpm);
   requireInteger('tpm', options.tpm);
+  requireInteger('rateWindowMs', options.rateWindowMs);
+  if (options.rateWindowMs === 0) throw new RangeError('SimulatedBackendOptions.rateWindowMs must be positive, got 0');
   requireInteger('completionTokens', options.completionTokens);
   requireNonNegative('latencyMs', options.latencyMs);
   requireNonNegative('chunkIntervalMs', options.chunkIntervalMs);

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAuthCheck, type AuthCheck } from './auth';
 import { FaultSchedule } from './faults';
-import { SlidingWindowLimiter } from './limiter';
+import { perWindow, SlidingWindowLimiter, WINDOW_MS } from './limiter';
 import type { RecordedRequest, SimulatedBackendOptions, SimulatedBackendStats } from './types';
 
 export interface BackendState {
@@ -10,8 +10,11 @@ export interface BackendState {
   readonly region: string;
   /** `azureml-model-session` value, sanitized once so it is always a legal header. */
   readonly modelSession: string;
+  /** Requests per rate window (per minute by default); undefined = unlimited. */
   readonly rpm: number | undefined;
+  /** Tokens per rate window (per minute by default); undefined = unlimited. */
   readonly tpm: number | undefined;
+  readonly rateWindowMs: number;
   readonly configuredLatencyMs: number;
   latencyMs: number;
   readonly chunkIntervalMs: number;
@@ -46,12 +49,14 @@ export const MAX_RECORDED_REQUESTS = 10_000;
 
 export function createState(options: SimulatedBackendOptions): BackendState {
   const latencyMs = options.latencyMs ?? 0;
+  const rateWindowMs = options.rateWindowMs ?? WINDOW_MS;
   return {
     name: options.name,
     region: options.region ?? 'East US',
     modelSession: `d001-${options.name.replace(/[^\w.-]/g, '_')}`,
-    rpm: options.rpm,
-    tpm: options.tpm,
+    rpm: perWindow(options.rpm, rateWindowMs),
+    tpm: perWindow(options.tpm, rateWindowMs),
+    rateWindowMs,
     configuredLatencyMs: latencyMs,
     latencyMs,
     chunkIntervalMs: options.chunkIntervalMs ?? 0,
@@ -78,7 +83,7 @@ export function resetState(state: BackendState): void {
 export function limiterFor(state: BackendState, deployment: string): SlidingWindowLimiter {
   let limiter = state.limiters.get(deployment);
   if (limiter === undefined) {
-    limiter = new SlidingWindowLimiter(state.rpm, state.tpm);
+    limiter = new SlidingWindowLimiter(state.rpm, state.tpm, state.rateWindowMs);
     state.limiters.set(deployment, limiter);
   }
   return limiter;

@@ -9,6 +9,13 @@ export interface SimulatedBackendOptions {
   rpm?: number;
   /** Tokens per minute per deployment; undefined = unlimited. */
   tpm?: number;
+  /**
+   * The window the limits are enforced over, in ms (default 60 000: a rolling minute). Shorter
+   * windows scale the limits: `rpm × rateWindowMs / 60 000` requests (and likewise tokens) per
+   * window, rounded down, at least 1; Azure enforces RPM/6 per 10 s. Retry-after and the
+   * x-ratelimit-remaining-* headers then refer to this window.
+   */
+  rateWindowMs?: number;
   /** Time before the headers of a successful answer (default 0). */
   latencyMs?: number;
   /** Time between SSE chunks (default 0). */

@@ -1,0 +1,96 @@
+/** One configuration of the capacity bench: N router processes under open-loop overload, measured. */
+import type { SimulatedBackend, SimulatedBackendStats } from '../../src/local/simulator';
+import { ClientTally, LoadRequest, OpenLoopLoad } from './load';
+import { backendEnv, CONSUMER_KEY, RouterChild, startRouters } from './routers';
+import { BACKENDS, CapacitySettings, DEPLOYMENT, MAX_TOKENS, MESSAGES, pooledRatePerSecond } from './settings';
+
+export type VariantId = 'shared' | 'memory' | 'round-robin';
+
+export interface Variant {
+  readonly id: VariantId;
+  readonly label: string;
+  readonly env: (ctx: BenchContext, run: number) => Record<string, string>;
+}
+
+export interface BenchContext {
+  readonly settings: CapacitySettings;
+  readonly backends: readonly SimulatedBackend[];
+  /** The bench's Azurite, when a shared configuration runs. */
+  readonly storage: string | undefined;
+}
+
+export const VARIANTS: readonly Variant[] = [
+  {
+    id: 'shared',
+    label: 'router, shared state (Table Storage)',
+    env: (ctx, run) => ({
+      ROUTER_STATE_STORE: 'table',
+      AzureWebJobsStorage: ctx.storage ?? '',
+      ROUTER_STATE_TABLE: `capacity${Date.now()}r${run}`,
+      ROUTER_STATE_SYNC_MS: String(ctx.settings.syncMs),
+    }),
+  },
+  { id: 'memory', label: 'router, per-instance memory', env: () => ({ ROUTER_STATE_STORE: 'memory' }) },
+  { id: 'round-robin', label: 'round robin (memory)', env: () => ({ ROUTER_STATE_STORE: 'memory', ROUTER_STRATEGY: 'round-robin' }) },
+];
+
+export interface BackendDelta {
+  readonly name: string;
+  readonly received: number;
+  readonly served: number;
+  readonly throttled: number;
+}
+
+export interface ConfigResult {
+  readonly id: string;
+  readonly variant: Variant;
+  readonly instances: number;
+  readonly offeredPerSecond: number;
+  readonly backends: readonly BackendDelta[];
+  readonly client: ClientTally;
+  /** Router log lines worth a look (storage outages, errors). */
+  readonly notes: readonly string[];
+}
+
+export const configId = (variant: Variant, instances: number): string => `${variant.id}-${instances}`;
+
+export const LOAD_REQUEST: LoadRequest = {
+  path: `/api/openai/deployments/${DEPLOYMENT}/chat/completions?api-version=2024-10-21`,
+  headers: { 'api-key': CONSUMER_KEY, 'content-type': 'application/json' },
+  body: JSON.stringify({ messages: MESSAGES, max_tokens: MAX_TOKENS }),
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const snapshot = (backends: readonly SimulatedBackend[]): SimulatedBackendStats[] => backends.map((b) => ({ ...b.stats }));
+
+export async function runConfiguration(ctx: BenchContext, variant: Variant, instances: number, run: number): Promise<ConfigResult> {
+  for (const backend of ctx.backends) backend.reset();
+  const env = { ...backendEnv(ctx.backends), ...variant.env(ctx, run), ...ctx.settings.routerEnv };
+  const routers = await startRouters(instances, env);
+  const offeredPerSecond = pooledRatePerSecond(ctx.settings) * ctx.settings.loadFactor;
+  const load = new OpenLoopLoad(routers.map((r) => r.url), offeredPerSecond, LOAD_REQUEST);
+  try {
+    load.start();
+    await sleep(ctx.settings.warmupMs);
+    const before = snapshot(ctx.backends);
+    load.beginMeasure();
+    await sleep(ctx.settings.measureMs);
+    const after = snapshot(ctx.backends);
+    const client = load.endMeasure();
+    const backends = BACKENDS.map((spec, i) => delta(spec.name, before[i], after[i]));
+    return { id: configId(variant, instances), variant, instances, offeredPerSecond, backends, client, notes: notesOf(routers) };
+  } finally {
+    await load.stop();
+    await Promise.all(routers.map((r) => r.stop()));
+  }
+}
+
+function delta(name: string, before: SimulatedBackendStats | undefined, after: SimulatedBackendStats | undefined): BackendDelta {
+  const diff = (key: 'received' | 'served' | 'throttled'): number => (after?.[key] ?? 0) - (before?.[key] ?? 0);
+  return { name, received: diff('received'), served: diff('served'), throttled: diff('throttled') };
+}
+
+function notesOf(routers: readonly RouterChild[]): string[] {
+  const lines = routers.flatMap((r) => r.output().split('\n'));
+  return [...new Set(lines.filter((line) => /unreachable|error|warn/i.test(line)).map((line) => line.trim()))].slice(0, 5);
+}

@@ -1,0 +1,101 @@
+/**
+ * The capacity scenario: one PTU-like and two PAYG-like simulated deployments, the request
+ * every client sends, and the run lengths (full ~4 min on 2 cores, BENCH_QUICK=1 ~1 min).
+ */
+import { estimateChatPromptTokens } from '../../src/local/simulator';
+import { perWindow } from '../../src/local/simulator/limiter';
+
+export interface BackendSpec {
+  readonly name: string;
+  readonly type: 'ptu' | 'paygo';
+  readonly priority: number;
+  /** Per minute, as Azure states them; the simulator enforces them per rate window. */
+  readonly rpm: number;
+  readonly tpm: number;
+}
+
+/**
+ * The PTU is request-bound (its TPM is far above RPM × tokens per request); the PAYGs are
+ * token-bound (their RPM is far above TPM ÷ tokens per request), so both limits take part.
+ */
+export const BACKENDS: readonly BackendSpec[] = [
+  { name: 'ptu', type: 'ptu', priority: 1, rpm: 3_000, tpm: 1_000_000 },
+  { name: 'payg-eus', type: 'paygo', priority: 2, rpm: 6_000, tpm: 120_000 },
+  { name: 'payg-swc', type: 'paygo', priority: 2, rpm: 6_000, tpm: 120_000 },
+];
+
+export const DEPLOYMENT = 'gpt-4o';
+export const MAX_TOKENS = 100;
+export const MESSAGES = [{ role: 'user', content: 'Summarise the attached quarterly report in one line.' }] as const;
+/** What the simulator (like Azure) charges each request against TPM on arrival: prompt + max_tokens. */
+export const CHARGED_TOKENS = estimateChatPromptTokens(MESSAGES) + MAX_TOKENS;
+
+export interface CapacitySettings {
+  readonly quick: boolean;
+  /** The simulator's rate window (Azure: 10 s sub-windows of the minute). */
+  readonly windowMs: number;
+  /** Load before measuring: the first window fills every backend once. */
+  readonly warmupMs: number;
+  /** Measured interval; a whole number of windows, so the served count is bounded by capacity exactly. */
+  readonly measureMs: number;
+  /** Offered load ÷ pooled capacity. */
+  readonly loadFactor: number;
+  readonly instances: readonly number[];
+  readonly syncMs: number;
+  /** Time before a successful answer's headers. */
+  readonly latencyMs: number;
+  /** Extra router settings for every configuration (BENCH_CAPACITY_ROUTER_ENV="K=V,K2=V2"). */
+  readonly routerEnv: Readonly<Record<string, string>>;
+  /** Only these configuration ids (e.g. "shared-4,memory-4"); empty: all six. */
+  readonly only: readonly string[];
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function pairs(raw: string | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of (raw ?? '').split(',').filter((s) => s.includes('='))) {
+    const at = item.indexOf('=');
+    result[item.slice(0, at).trim()] = item.slice(at + 1).trim();
+  }
+  return result;
+}
+
+export function readCapacitySettings(env: NodeJS.ProcessEnv): CapacitySettings {
+  const quick = env.BENCH_QUICK === '1';
+  const windowMs = intFrom(env, 'BENCH_CAPACITY_WINDOW_MS', quick ? 5_000 : 10_000);
+  return {
+    quick,
+    windowMs,
+    warmupMs: intFrom(env, 'BENCH_CAPACITY_WARMUP_MS', quick ? 2_500 : 8_000),
+    measureMs: intFrom(env, 'BENCH_CAPACITY_MEASURE_MS', windowMs * (quick ? 1 : 3)),
+    loadFactor: 1.5,
+    instances: [1, 4],
+    syncMs: intFrom(env, 'BENCH_CAPACITY_SYNC_MS', 1_000),
+    latencyMs: intFrom(env, 'BENCH_CAPACITY_LATENCY_MS', 100),
+    routerEnv: pairs(env.BENCH_CAPACITY_ROUTER_ENV),
+    only: (env.BENCH_CAPACITY_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  };
+}
+
+/** Requests one backend admits per rate window: the tighter of its request and token limits. */
+export function windowCapacity(spec: BackendSpec, windowMs: number): number {
+  const requests = perWindow(spec.rpm, windowMs) ?? Infinity;
+  const tokens = perWindow(spec.tpm, windowMs) ?? Infinity;
+  return Math.min(requests, Math.floor(tokens / CHARGED_TOKENS));
+}
+
+/** Requests the backend can serve over `ms` (a whole number of windows). */
+export function capacityOver(spec: BackendSpec, settings: CapacitySettings, ms: number): number {
+  return (windowCapacity(spec, settings.windowMs) * ms) / settings.windowMs;
+}
+
+export function pooledRatePerSecond(settings: CapacitySettings): number {
+  return BACKENDS.reduce((sum, spec) => sum + capacityOver(spec, settings, 1000), 0);
+}
