@@ -23,6 +23,8 @@ export interface BenchConfig {
   readonly chunkIntervalMs: number;
   /** Write the markdown report here (relative to the repo root); empty: stdout only. */
   readonly reportPath: string;
+  /** `table` (default): the router shares state through an Azurite of the bench's own; `memory`: per process. */
+  readonly routerState: 'table' | 'memory';
   /** When set, the router child runs with --cpu-prof into this folder. */
   readonly profileDir: string | undefined;
 }
@@ -33,6 +35,12 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
   return value;
+}
+
+function routerState(raw: string | undefined): 'table' | 'memory' {
+  if (raw === undefined || raw === '' || raw === 'table') return 'table';
+  if (raw === 'memory') return 'memory';
+  throw new Error(`BENCH_ROUTER_STATE must be "table" or "memory", got "${raw}"`);
 }
 
 export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
@@ -51,6 +59,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     streamTokens: intFrom(env, 'BENCH_STREAM_TOKENS', 16, 1),
     chunkIntervalMs: intFrom(env, 'BENCH_CHUNK_INTERVAL_MS', 1, 0),
     reportPath: env.BENCH_REPORT ?? 'docs/benchmarks.md',
+    routerState: routerState(env.BENCH_ROUTER_STATE),
     profileDir: env.BENCH_PROFILE_DIR === '' ? undefined : env.BENCH_PROFILE_DIR,
   };
 }

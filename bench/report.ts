@@ -16,12 +16,26 @@ function machineSection(results: BenchResults): string {
     `- Date: ${results.startedAt.toISOString()} (run took ${results.durationS.toFixed(0)} s, ${results.config.quick ? 'BENCH_QUICK=1' : 'full'} mode)`,
     `- Node ${m.node}, Linux ${m.kernel}`,
     `- CPU: ${m.cpuModel}, ${m.cores} cores available; ${m.memoryGiB} GiB RAM`,
+    `- Machine load: 1-minute load average ${results.loadBefore.toFixed(2)} before the run; CPU stolen by the hypervisor during the run: ${results.stealPercent.toFixed(1)} %`,
+    `- Router state store: ${results.routerState}`,
   ].join('\n');
 }
 
+const HOW_TO_RUN = `## How to run
+
+- \`npm run bench\`: full run, about 2 minutes on 2 cores; rewrites this file and prints the tables.
+- \`BENCH_QUICK=1 npm run bench\`: small counts, about 30 s, for a smoke test.
+- Counts: \`BENCH_ROUNDS\`, \`BENCH_REQUESTS\`, \`BENCH_SEQUENTIAL_REQUESTS\`, \`BENCH_STREAMS\`, \`BENCH_WARMUP_REQUESTS\`,
+  \`BENCH_WARMUP_STREAMS\`, \`BENCH_CONCURRENCY\`; payload: \`BENCH_COMPLETION_TOKENS\`, \`BENCH_STREAM_TOKENS\`,
+  \`BENCH_CHUNK_INTERVAL_MS\`; \`BENCH_ROUTER_STATE=memory\` runs the router without Table Storage.
+- \`BENCH_REPORT=<path>\` writes the report elsewhere (\`BENCH_REPORT=\` writes none).
+- Profiling: \`BENCH_PROFILE_DIR=/tmp/prof BENCH_REPORT=/tmp/prof/report.md npm run bench\` runs the router with
+  \`--cpu-prof\` and appends a summary (self time by app file, package, file, function; inclusive time);
+  \`node dist/bench/profileCli.js /tmp/prof\` summarizes any .cpuprofile again.`;
+
 const METHOD = `## Method
 
-Three kinds of process, all on 127.0.0.1, all on the same machine:
+Five processes, all on 127.0.0.1, all on the same machine:
 
 - **backend**: \`bench/backendProcess.ts\`, the project's Azure OpenAI simulator (\`startSimulatedBackend\`) in a
   child process of its own: no added latency, no rate limits, a fixed completion length.
@@ -29,11 +43,13 @@ Three kinds of process, all on 127.0.0.1, all on the same machine:
   function files (as \`npm start\`), with \`BACKEND_1_URL\` pointing at the simulator.
 - **naive proxy** (baseline): \`bench/naiveProxy.ts\`, a \`node:http\` server that checks a key, forwards with
   global \`fetch\` and buffers the answer: what a first hand-written proxy looks like.
+- **floor proxy** (baseline): \`bench/floorProxy.ts\`, \`node:http\` in, one undici \`Pool\` out, bodies piped both
+  ways, no WHATWG streams and no framework: about the least any Node.js proxy can cost on this machine.
 - **load generator**: the bench process itself, undici \`Pool\`s with keep-alive connections.
 
 Every request is the same realistic ~1 KB chat request on the deployments route
 (\`/openai/deployments/gpt-4o/chat/completions?api-version=…\`), sent to the backend directly, through
-the router (\`/api/openai/…\` with a router key) and through the naive proxy.
+the router (\`/api/openai/…\` with a router key) and through each baseline proxy.
 
 - **Latency under load**: a closed loop of N connections (\`BENCH_CONCURRENCY\`, 8): each sends its next
   request as soon as its last answer's body has been read. Latency is send → last body byte.
@@ -47,8 +63,8 @@ the router (\`/api/openai/…\` with a router key) and through the naive proxy.
   per-request figure. The simulator's CPU per request is shown for scale.
 - **Memory**: VmRSS and VmHWM from \`/proc/<pid>/status\` after start-up (idle) and after all the load.
 
-**Why interleaved.** Each round runs every target in turn (direct, router, naive; the order rotates each
-round), after a warm-up of every target. Noise from the machine (other processes, CPU frequency, the load
+**Why interleaved.** Each round runs every target in turn (direct, router, naive, floor; the order rotates
+each round), after a warm-up of every target. Noise from the machine (other processes, CPU frequency, the load
 generator's own GC) then lands on all targets alike instead of on whichever ran last, and the per-round
 p50 spread shows how steady the machine was.
 
@@ -56,8 +72,8 @@ p50 spread shows how steady the machine was.
 At 8 connections the added latency therefore includes queueing behind the proxy's own CPU work: a
 proxy that costs more CPU per request adds more latency under load, which is what the target is about.`;
 
-function analysisBlock(reportPath: string): string {
-  const old = reportPath !== '' && existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+function analysisBlock(reportPath: string | undefined): string {
+  const old = reportPath !== undefined && existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
   const start = old.indexOf(ANALYSIS_START);
   const end = old.indexOf(ANALYSIS_END);
   if (start >= 0 && end > start) return old.slice(start, end + ANALYSIS_END.length);
@@ -81,7 +97,8 @@ function settingsSection(results: BenchResults): string {
   ].join('\n');
 }
 
-export function reportMarkdown(results: BenchResults, profile: string | undefined): string {
+/** `path`: where the report will be written, to carry its analysis block over. */
+export function reportMarkdown(results: BenchResults, profile: string | undefined, path?: string): string {
   return [
     '# Benchmarks: the router\'s added latency and cost', '',
     '_Generated by `npm run bench` (`BENCH_QUICK=1` for a ~20 s run). Everything outside the analysis block is rewritten on each run._', '',
@@ -89,7 +106,8 @@ export function reportMarkdown(results: BenchResults, profile: string | undefine
     `## Results (${results.startedAt.toISOString().slice(0, 10)}, measured in one run against the direct calls)`, '',
     resultsMarkdown(results), '',
     ...(profile === undefined ? [] : ['## Router CPU profile of this run (profiler on: the figures above are inflated)', '', profile, '']),
-    '## Analysis', '', analysisBlock(results.config.reportPath), '',
+    '## Analysis', '', analysisBlock(path), '',
+    HOW_TO_RUN, '',
     METHOD, '',
     settingsSection(results), '',
   ].join('\n');

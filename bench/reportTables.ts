@@ -1,6 +1,7 @@
 /** The results tables, in markdown: the same text goes to stdout and to docs/benchmarks.md. */
 import type { BenchResults, TargetResult, Verdict } from './results';
 import { verdicts } from './results';
+import type { TargetName } from './scenarios';
 import type { LatencySummary } from './stats';
 
 type Row = readonly string[];
@@ -15,62 +16,79 @@ const signed = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''
 const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
 const int = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 
-function verdictTable(list: readonly Verdict[]): string {
-  const rows = list.map((v) => [v.what, `${v.unit === 'µs' ? int(v.measured) : signed(v.measured)} ${v.unit}`, `≤ ${v.limit} ${v.unit}`, v.pass ? '**pass**' : '**FAIL**']);
-  return table(['target', 'measured', 'limit', 'result'], rows);
+/** The proxies compared with the direct calls, in column order. */
+const PROXIES: ReadonlyArray<[TargetName, string]> = [['router', 'router'], ['naive', 'naive fetch proxy'], ['floor', 'floor proxy']];
+
+interface View {
+  readonly direct: TargetResult;
+  readonly proxies: ReadonlyArray<[string, TargetResult]>;
+}
+
+function view(results: BenchResults, streaming: boolean): View {
+  const direct = results.targets.get('direct');
+  if (direct === undefined) throw new Error('the direct target is required');
+  const proxies = PROXIES.flatMap(([name, label]): Array<[string, TargetResult]> => {
+    const t = results.targets.get(name);
+    return t === undefined || (streaming && t.ttfb.count === 0) ? [] : [[label, t]];
+  });
+  return { direct, proxies };
+}
+
+/** metric | direct | <proxy> | <proxy> − direct | <proxy> ÷ direct, for every proxy. */
+function compareTable(v: View, rows: ReadonlyArray<[string, (t: TargetResult) => number, 'ms' | 'count']>): string {
+  const header = ['metric', 'direct', ...v.proxies.flatMap(([label]) => [label, '− direct', '÷ direct'])];
+  const body = rows.map(([metric, pick, kind]) => {
+    const d = pick(v.direct);
+    const fmt = kind === 'ms' ? ms : int;
+    const diff = kind === 'ms' ? signed : (x: number): string => int(x);
+    return [metric, fmt(d), ...v.proxies.flatMap(([, t]) => [fmt(pick(t)), diff(pick(t) - d), ratio(pick(t), d)])];
+  });
+  return table(header, body);
 }
 
 type Pick = (s: LatencySummary) => number;
 const PERCENTILES: ReadonlyArray<[string, Pick]> = [['p50', (s) => s.p50], ['p90', (s) => s.p90], ['p99', (s) => s.p99], ['max', (s) => s.max]];
 
-/** Rows of percentiles: direct, router, added, ratio, and the naive proxy when measured. */
-function latencyRows(label: string, of: (t: TargetResult) => LatencySummary, direct: TargetResult, router: TargetResult, naive: TargetResult | undefined): Row[] {
-  return PERCENTILES.map(([name, pick]) => {
-    const d = pick(of(direct));
-    const r = pick(of(router));
-    const n = naive === undefined ? NaN : pick(of(naive));
-    return [`${label} ${name} (ms)`, ms(d), ms(r), signed(r - d), ratio(r, d), ms(n), signed(n - d)];
-  });
+function latencyRows(label: string, of: (t: TargetResult) => LatencySummary, count: number): Array<[string, (t: TargetResult) => number, 'ms']> {
+  return PERCENTILES.slice(0, count).map(([name, pick]) => [`${label} ${name} (ms)`, (t) => pick(of(t)), 'ms']);
 }
 
-const COMPARE_HEADER = ['metric', 'direct', 'router', 'router − direct', 'router ÷ direct', 'naive proxy', 'naive − direct'];
-
-function latencyTable(results: BenchResults, direct: TargetResult, router: TargetResult, naive: TargetResult | undefined): string {
+function latencyTable(results: BenchResults): string {
   const c = results.config.concurrency;
-  const rps = (t: TargetResult | undefined): number => t?.requestsPerSecond ?? NaN;
-  const spread = (t: TargetResult | undefined): string => (t === undefined ? 'n/a' : `${ms(t.roundP50.min)}–${ms(t.roundP50.max)}`);
-  const rows: Row[] = [
-    ...latencyRows(`c=${c}`, (t) => t.load, direct, router, naive),
-    [`c=${c} requests/s`, int(rps(direct)), int(rps(router)), int(rps(router) - rps(direct)), ratio(rps(router), rps(direct)), int(rps(naive)), int(rps(naive) - rps(direct))],
-    [`c=${c} p50 per round, min–max (ms)`, spread(direct), spread(router), '', '', spread(naive), ''],
-    ...latencyRows('c=1', (t) => t.sequential, direct, router, naive).slice(0, 3),
-  ];
-  return table(COMPARE_HEADER, rows);
-}
-
-function streamTable(direct: TargetResult, router: TargetResult): string {
-  const rows: Row[] = [];
-  for (const [label, of] of [['first SSE byte', (t: TargetResult) => t.ttfb], ['whole stream', (t: TargetResult) => t.streamTotal]] as const) {
-    for (const [name, pick] of PERCENTILES.slice(0, 3)) {
-      const d = pick(of(direct));
-      const r = pick(of(router));
-      rows.push([`${label} ${name} (ms)`, ms(d), ms(r), signed(r - d), ratio(r, d)]);
-    }
-  }
-  return table(COMPARE_HEADER.slice(0, 5), rows);
-}
-
-function costTable(results: BenchResults, direct: TargetResult, router: TargetResult, naive: TargetResult | undefined): string {
-  const rCpu = router.proxyCpuUs ?? NaN;
-  const nCpu = naive?.proxyCpuUs ?? NaN;
-  const mem = (m: { rssMiB: number }): string => `${m.rssMiB.toFixed(1)} MiB`;
-  return table(['cost', 'router', 'naive fetch proxy', 'router ÷ naive'], [
-    ['CPU per proxied request (µs, user+system, all threads)', int(rCpu), int(nCpu), ratio(rCpu, nCpu)],
-    ['simulated backend CPU per request (µs), for scale', int(router.backendCpuUs), int(naive?.backendCpuUs ?? NaN), `direct: ${int(direct.backendCpuUs)}`],
-    ['RSS idle (after start, before traffic)', mem(results.routerMemory.idle), mem(results.naiveMemory.idle), ''],
-    ['RSS after load', mem(results.routerMemory.afterLoad), mem(results.naiveMemory.afterLoad), ''],
-    ['peak RSS (VmHWM)', `${results.routerMemory.afterLoad.peakMiB.toFixed(1)} MiB`, `${results.naiveMemory.afterLoad.peakMiB.toFixed(1)} MiB`, ''],
+  return compareTable(view(results, false), [
+    ...latencyRows(`c=${c}`, (t) => t.load, 4),
+    [`c=${c} requests/s`, (t) => t.requestsPerSecond, 'count'],
+    [`c=${c} p50, lowest round (ms)`, (t) => t.roundP50.min, 'ms'],
+    [`c=${c} p50, highest round (ms)`, (t) => t.roundP50.max, 'ms'],
+    ...latencyRows('c=1', (t) => t.sequential, 3),
   ]);
+}
+
+function streamTable(results: BenchResults): string {
+  return compareTable(view(results, true), [...latencyRows('first SSE byte', (t) => t.ttfb, 3), ...latencyRows('whole stream', (t) => t.streamTotal, 3)]);
+}
+
+function costTable(results: BenchResults): string {
+  const v = view(results, false);
+  const memory = (t: TargetResult, pick: (m: { idle: { rssMiB: number }; afterLoad: { rssMiB: number; peakMiB: number } }) => number): string => {
+    const m = results.memory.get(t.name);
+    return m === undefined ? 'n/a' : `${pick(m).toFixed(1)} MiB`;
+  };
+  const routerCpu = results.targets.get('router')?.proxyCpuUs ?? NaN;
+  const rows: Row[] = [
+    ['proxy CPU per request (µs, user+system, all threads)', ...v.proxies.map(([, t]) => int(t.proxyCpuUs ?? NaN))],
+    ['router CPU ÷ this proxy', ...v.proxies.map(([, t]) => ratio(routerCpu, t.proxyCpuUs ?? NaN))],
+    [`simulator CPU per request (µs), for scale; direct: ${int(v.direct.backendCpuUs)}`, ...v.proxies.map(([, t]) => int(t.backendCpuUs))],
+    ['RSS idle (after start, before traffic)', ...v.proxies.map(([, t]) => memory(t, (m) => m.idle.rssMiB))],
+    ['RSS after load', ...v.proxies.map(([, t]) => memory(t, (m) => m.afterLoad.rssMiB))],
+    ['peak RSS (VmHWM)', ...v.proxies.map(([, t]) => memory(t, (m) => m.afterLoad.peakMiB))],
+  ];
+  return table(['cost', ...v.proxies.map(([label]) => label)], rows);
+}
+
+function verdictTable(list: readonly Verdict[]): string {
+  const rows = list.map((v) => [v.what, `${v.unit === 'µs' ? int(v.measured) : signed(v.measured)} ${v.unit}`, `≤ ${v.limit} ${v.unit}`, v.pass ? '**pass**' : '**FAIL**']);
+  return table(['target', 'measured', 'limit', 'result'], rows);
 }
 
 function errorLines(results: BenchResults): string {
@@ -79,16 +97,11 @@ function errorLines(results: BenchResults): string {
 }
 
 export function resultsMarkdown(results: BenchResults): string {
-  const direct = results.targets.get('direct');
-  const router = results.targets.get('router');
-  const naive = results.targets.get('naive');
-  if (direct === undefined || router === undefined) throw new Error('the direct and router targets are required');
   return [
     '### Targets', '', verdictTable(verdicts(results)), '',
-    `### Latency, non-stream chat completions (${results.config.concurrency} connections closed loop, and sequential)`, '',
-    latencyTable(results, direct, router, naive), '',
-    '### Streaming (sequential, `stream: true`)', '', streamTable(direct, router), '',
-    '### Cost', '', costTable(results, direct, router, naive), '',
+    `### Latency, non-stream chat completions (${results.config.concurrency} connections closed loop, and sequential)`, '', latencyTable(results), '',
+    '### Streaming (sequential, `stream: true`)', '', streamTable(results), '',
+    '### Cost', '', costTable(results), '',
     errorLines(results),
   ].join('\n');
 }

@@ -33,8 +33,13 @@ export interface BenchResults {
   readonly startedAt: Date;
   readonly durationS: number;
   readonly targets: ReadonlyMap<TargetName, TargetResult>;
-  readonly routerMemory: MemoryResult;
-  readonly naiveMemory: MemoryResult;
+  /** Memory of each proxy process (the router and the baselines). */
+  readonly memory: ReadonlyMap<TargetName, MemoryResult>;
+  /** What backed the router's shared state. */
+  readonly routerState: string;
+  /** 1-minute load average before the bench started, and the hypervisor's steal during the run (%). */
+  readonly loadBefore: number;
+  readonly stealPercent: number;
 }
 
 export function targetResult(name: TargetName, totals: TargetTotals): TargetResult {

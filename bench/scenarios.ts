@@ -8,7 +8,7 @@ import { closedLoop, sequentialStreams, type RequestSpec } from './load';
 import { cpuMicros } from './procfs';
 import { summarize } from './stats';
 
-export type TargetName = 'direct' | 'router' | 'naive';
+export type TargetName = 'direct' | 'router' | 'naive' | 'floor';
 
 export interface Target {
   readonly name: TargetName;

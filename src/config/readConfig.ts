@@ -1,8 +1,9 @@
-import { RouterConfig } from './types';
+import { BackendConfig, RouterConfig } from './types';
 import { ConfigError, Env, SettingsReader } from './settingsReader';
 import { readBackends } from './readBackends';
 import { readConsumerKeys } from './readConsumerKeys';
 import { readStateSettings } from './readStateSettings';
+import { readProbeSettings } from './readProbeSettings';
 
 /** Azure kills HTTP-triggered functions at 230 s; the whole request must finish well before. */
 const AZURE_HTTP_LIMIT_SECONDS = 230;
@@ -41,6 +42,34 @@ export function readConfig(env: Env): RouterConfig {
       tripMs: settings.secondsAsMs('ROUTER_CIRCUIT_TRIP_SECONDS', 30, 0.1, 3600),
     },
     state: readStateSettings(settings),
-    keyVaultUrl: settings.string('KEY_VAULT_URL'),
+    latency: {
+      demoteFactor: settings.number('ROUTER_LATENCY_DEMOTE_FACTOR', 3, 1.1, 100),
+      demoteMinGapMs: settings.integer('ROUTER_LATENCY_DEMOTE_MIN_MS', 200, 0, 600_000),
+      minShare: settings.number('ROUTER_LATENCY_MIN_SHARE', 0.05, 0.001, 1),
+    },
+    probe: readProbeSettings(settings),
+    keyVaultUrl: readKeyVaultUrl(settings, backends),
+    credentials: {
+      secretTtlMs: settings.secondsAsMs('ROUTER_SECRET_TTL_SECONDS', 3600, 1, 86_400),
+      managedIdentityClientId: settings.string('AZURE_CLIENT_ID'),
+    },
   };
+}
+
+/** KEY_VAULT_URL is required as soon as one backend names a secret; SecretClient only speaks https. */
+function readKeyVaultUrl(settings: SettingsReader, backends: readonly BackendConfig[]): string | undefined {
+  const raw = settings.string('KEY_VAULT_URL');
+  const user = backends.find((b) => b.credential.kind === 'keyVault');
+  if (raw === undefined) {
+    if (user !== undefined) throw new ConfigError('KEY_VAULT_URL', `required because BACKEND_${user.index}_KEYVAULT_SECRET is set`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('KEY_VAULT_URL', `not a URL: "${raw}"`);
+  }
+  if (url.protocol !== 'https:') throw new ConfigError('KEY_VAULT_URL', 'must be an https:// vault URI, e.g. https://my-vault.vault.azure.net');
+  return url.origin;
 }

@@ -45,6 +45,14 @@ export class SettingsReader {
     return Math.round(this.inRange(name, Number(raw), minSeconds, maxSeconds) * 1000);
   }
 
+  /** A decimal number such as 3 or 0.05. */
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `expected a number such as 3 or 0.5, got "${raw}"`);
+    return this.inRange(name, Number(raw), min, max);
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.string(name)?.toLowerCase();
     if (raw === undefined) return fallback;

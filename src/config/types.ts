@@ -53,6 +53,29 @@ export type StateSettings =
   | { readonly kind: 'memory'; readonly why: string }
   | { readonly kind: 'table'; readonly connection: StorageConnection; readonly tableName: string; readonly syncIntervalMs: number };
 
+export interface LatencySettings {
+  readonly demoteFactor: number;
+  readonly demoteMinGapMs: number;
+  readonly minShare: number;
+}
+
+export interface ProbeSettings {
+  /** NCRONTAB; read by the timer registration. */
+  readonly schedule: string;
+  /** Probe with a one-token chat completion to this alias; unset: list models (no tokens spent). */
+  readonly deployment: string | undefined;
+  readonly timeoutMs: number;
+  readonly apiVersion: string;
+}
+
+/** How the router obtains Key Vault secrets and Entra ID tokens for its backends. */
+export interface CredentialSettings {
+  /** ROUTER_SECRET_TTL_SECONDS: a Key Vault secret is read again (in the background) this often. */
+  readonly secretTtlMs: number;
+  /** AZURE_CLIENT_ID: the user-assigned managed identity; undefined = system-assigned. */
+  readonly managedIdentityClientId: string | undefined;
+}
+
 export interface RouterConfig {
   readonly backends: readonly BackendConfig[];
   /** router key → consumer name */
@@ -68,5 +91,9 @@ export interface RouterConfig {
   readonly throttle: ThrottlePolicy;
   readonly circuit: CircuitSettings;
   readonly state: StateSettings;
+  readonly latency: LatencySettings;
+  readonly probe: ProbeSettings;
   readonly keyVaultUrl: string | undefined;
+  /** Optional so hand-built configs (tests) get the defaults; readConfig always sets it. */
+  readonly credentials?: CredentialSettings;
 }

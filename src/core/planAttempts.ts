@@ -1,4 +1,5 @@
 import { RoutingStrategy } from '../config/types';
+import { LatencyLookup, LatencyPolicy, scoreLatency } from './latency';
 import { canCover, RemainingLookup } from './remaining';
 import { RouteTarget } from './targets';
 import { isActive, Window, WindowLookup } from './windows';
@@ -22,6 +23,8 @@ export interface PlanInput {
   readonly remaining?: RemainingLookup;
   /** What Azure will charge this request on arrival (prompt estimate + max_tokens). */
   readonly estimatedTokens?: number;
+  /** Shared latency figures and how to weigh them; without them, configured weights only. */
+  readonly latency?: { readonly lookup: LatencyLookup; readonly policy: LatencyPolicy };
 }
 
 /**
@@ -39,7 +42,7 @@ export function planAttempts(input: PlanInput): AttemptPlan {
     else if (window.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, window.untilMs);
     else benched.push({ target, untilMs: window.untilMs });
   }
-  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : preemptive(priorityOrder(open, input.random), input);
+  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : preemptive(priorityOrder(open, input.random, input.latency), input);
   benched.sort((a, b) => a.untilMs - b.untilMs);
   return { order: ordered.concat(benched.map((b) => b.target)), throttledUntilMs };
 }
@@ -70,30 +73,56 @@ function activeWindow(windows: WindowLookup, target: RouteTarget, nowMs: number)
   return active.find((w) => w.reason === 'throttled') ?? active.reduce((a, b) => (b.untilMs > a.untilMs ? b : a));
 }
 
-/** Lowest priority number first; weighted random order within a priority. Input is priority-sorted. */
-export function priorityOrder(targets: readonly RouteTarget[], random: () => number): RouteTarget[] {
+interface Ranked {
+  readonly target: RouteTarget;
+  readonly priority: number;
+  readonly weight: number;
+}
+
+/**
+ * Lowest (effective) priority first; weighted random order within a priority. With latency
+ * figures, faster backends weigh more and one far slower than its priority's best drops a
+ * level; configured priorities are never promoted.
+ */
+export function priorityOrder(targets: readonly RouteTarget[], random: () => number, latency?: PlanInput['latency']): RouteTarget[] {
+  const ranked = latency === undefined ? targets.map(configured) : rankByLatency(targets, latency);
+  ranked.sort((a, b) => a.priority - b.priority);
   const result: RouteTarget[] = [];
   let start = 0;
-  while (start < targets.length) {
+  while (start < ranked.length) {
     let end = start + 1;
-    const priority = targets[start]?.backend.priority;
-    while (end < targets.length && targets[end]?.backend.priority === priority) end++;
-    result.push(...weightedShuffle(targets.slice(start, end), random));
+    while (end < ranked.length && ranked[end]?.priority === ranked[start]?.priority) end++;
+    for (const entry of weightedShuffle(ranked.slice(start, end), random)) result.push(entry.target);
     start = end;
   }
   return result;
 }
 
+const configured = (target: RouteTarget): Ranked => ({ target, priority: target.backend.priority, weight: target.backend.weight });
+
+function rankByLatency(targets: readonly RouteTarget[], latency: NonNullable<PlanInput['latency']>): Ranked[] {
+  const figures = targets.map((t) => latency.lookup.getLatency(t.deploymentKey) ?? latency.lookup.getLatency(t.backendKey));
+  const best = new Map<number, number>();
+  figures.forEach((figure, i) => {
+    const priority = targets[i]?.backend.priority ?? 0;
+    if (figure !== undefined) best.set(priority, Math.min(best.get(priority) ?? Infinity, figure.ewmaMs));
+  });
+  return targets.map((target, i) => {
+    const score = scoreLatency(target.backend.priority, figures[i], best.get(target.backend.priority), latency.policy);
+    return { target, priority: score.effectivePriority, weight: target.backend.weight * score.speedFactor };
+  });
+}
+
 /**
- * Weighted random permutation (Efraimidis–Spirakis): each target draws u^(1/weight) and the
+ * Weighted random permutation (Efraimidis–Spirakis): each entry draws u^(1/weight) and the
  * largest goes first, so the first pick is proportional to weight and the rest follow suit.
  */
-export function weightedShuffle(group: readonly RouteTarget[], random: () => number): RouteTarget[] {
+export function weightedShuffle<T extends { readonly weight: number }>(group: readonly T[], random: () => number): T[] {
   if (group.length < 2) return group.slice();
   return group
-    .map((target) => ({ target, key: Math.pow(random(), 1 / target.backend.weight) }))
+    .map((entry) => ({ entry, key: Math.pow(random(), 1 / entry.weight) }))
     .sort((a, b) => b.key - a.key)
-    .map((entry) => entry.target);
+    .map((keyed) => keyed.entry);
 }
 
 /** Round robin like the APIM sample: each request starts one further along, priorities ignored. */

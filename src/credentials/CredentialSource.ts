@@ -1,4 +1,5 @@
 import { BackendConfig } from '../config/types';
+import { CredentialStatus } from './types';
 
 export interface AuthHeader {
   readonly name: string;
@@ -14,8 +15,12 @@ export interface CredentialSource {
   authHeader(backend: BackendConfig): AuthHeader | undefined;
   /**
    * Called when a backend rejects the credential (401/403): fetch it anew (re-read the secret,
-   * or a new token). Resolves true when a different value is now cached. Concurrent calls for
-   * one backend share one fetch. Optional: literal keys cannot be refreshed.
+   * or a new token). Resolves true when a value was obtained (it may equal the old one: the
+   * identity's token cache can return the same token, and a role assignment may just have
+   * arrived), so the router retries once. Concurrent calls for one backend share one fetch.
+   * Optional: literal keys cannot be refreshed.
    */
   refresh?(backend: BackendConfig): Promise<boolean>;
+  /** Per backend: kind, state, last refresh, expiry, last error. Never a secret. For the status page. */
+  status?(): CredentialStatus[];
 }

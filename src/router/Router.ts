@@ -1,5 +1,6 @@
 import { BackendClient, BackendResponse, BackendResult } from '../backend/BackendClient';
-import { RouterConfig } from '../config/types';
+import { BackendConfig, RouterConfig } from '../config/types';
+import { backendKey } from '../core/windows';
 import { AttemptOutcome, classifyResponse, classifyTransportFailure, FailureReason } from '../core/classifyAttempt';
 import { estimateTokens } from '../core/estimateTokens';
 import { finalFailure } from '../core/finalFailure';
@@ -59,6 +60,7 @@ export class Router {
       rotation: this.rotation++,
       remaining: state,
       estimatedTokens: estimateTokens(request.json),
+      latency: { lookup: state, policy: config.latency },
     });
     let throttledUntilMs = plan.throttledUntilMs;
     const reasons: FailureReason[] = [];
@@ -73,10 +75,12 @@ export class Router {
       }
       if (!this.breakers.admit(target.backend.name, now())) continue;
       attempts++;
+      const sentAtMs = now();
       const sent = await this.sendWithFreshCredential(request, target, await this.deps.client.send(backendRequest(request, target, auth, config, remainingMs)), deadlineMs);
       const outcome = this.outcomeOf(sent, target);
       if (outcome.kind !== 'failover' && sent.kind === 'response') {
         this.breakers.success(target.backend.name);
+        if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, now() - sentAtMs, now());
         const result = await this.deliver(request, target, attempts, sent.response, outcome);
         if (result !== undefined) return result;
         reasons.push(this.fail(target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' }));
@@ -108,6 +112,15 @@ export class Router {
       this.events.credentialRejected(target.backend);
     }
     return retried;
+  }
+
+  /** A failed probe counts towards the backend's circuit like a failed request. */
+  probeFailed(backend: BackendConfig): void {
+    const nowMs = this.deps.now();
+    const openedUntilMs = this.breakers.failure(backend.name, nowMs);
+    if (openedUntilMs === undefined) return;
+    this.deps.state.openWindow(backendKey(backend.name), { untilMs: openedUntilMs, reason: 'circuit-open' });
+    this.events.benched(backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
   }
 
   private outcomeOf(sent: BackendResult, target: RouteTarget): AttemptOutcome {

@@ -2,6 +2,7 @@ import { RouterConfig } from '../config/types';
 import { ConsumerKeys } from '../http/ConsumerKeys';
 import { Router } from '../router/Router';
 import { BackendClient } from '../backend/BackendClient';
+import { CredentialSource } from '../credentials/CredentialSource';
 import { StateStore } from '../state/StateStore';
 import { StateStoreHandle } from '../state/createStateStore';
 
@@ -13,6 +14,7 @@ export interface Runtime {
   readonly state: StateStore;
   readonly stateHandle: StateStoreHandle;
   readonly client: BackendClient;
+  readonly credentials: CredentialSource;
   readonly instanceId: string;
   readonly startedAtMs: number;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UndiciBackendClient } from '../backend/UndiciBackendClient';
 import { readConfig } from '../config/readConfig';
 import { Env } from '../config/settingsReader';
-import { StaticKeyCredentialSource } from '../credentials/StaticKeyCredentialSource';
+import { createCredentialSource } from '../credentials/createCredentialSource';
 import { ConsumerKeys } from '../http/ConsumerKeys';
 import { Router } from '../router/Router';
 import { createStateStore } from '../state/createStateStore';
@@ -17,10 +17,13 @@ export function createRuntime(env: Env): Runtime {
   stateHandle.start();
   const state = stateHandle.store;
   const client = new UndiciBackendClient({ connectTimeoutMs: Math.min(config.backendTimeoutMs, 10_000) });
+  // Preloads Key Vault secrets and Entra tokens in the background and keeps them fresh; start-up never waits.
+  const credentials = createCredentialSource(config, (line) => console.warn(line));
+  credentials.start();
   const router = new Router({
     config,
     state,
-    credentials: new StaticKeyCredentialSource(config.backends),
+    credentials,
     client,
     now: Date.now,
     random: Math.random,
@@ -32,6 +35,7 @@ export function createRuntime(env: Env): Runtime {
     consumers: new ConsumerKeys(config.consumerKeys),
     state,
     stateHandle,
+    credentials,
     client,
     instanceId,
     startedAtMs: Date.now(),

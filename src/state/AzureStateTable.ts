@@ -1,12 +1,16 @@
 import { odata, RestError, TableClient, TableEntityResult } from '@azure/data-tables';
+import { LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
 import { Window, WindowReason } from '../core/windows';
 import { StateTable, StoredRemaining, StoredWindow, WriteResult } from './StateTable';
 
 const WINDOWS = 'window';
 const REMAINING = 'remaining';
+const LATENCY = 'latency';
+const LEASES = 'lease';
 
 interface WindowEntity { partitionKey: string; rowKey: string; untilMs: number; reason: string; instance: string }
+interface LatencyEntity { partitionKey: string; rowKey: string; key: string; instance: string; ewmaMs: number; samples: number; atMs: number }
 interface RemainingEntity { partitionKey: string; rowKey: string; tokens?: number; requests?: number; atMs: number; instance: string }
 
 /** "/" may not appear in a RowKey; backend and deployment names never contain "|". */
@@ -69,6 +73,40 @@ export class AzureStateTable implements StateTable {
     if (remaining.tokens !== undefined) entity.tokens = remaining.tokens;
     if (remaining.requests !== undefined) entity.requests = remaining.requests;
     await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
+  }
+
+  async listLatency(): Promise<Map<string, Map<string, LatencyFigure>>> {
+    const rows = new Map<string, Map<string, LatencyFigure>>();
+    const query = { filter: odata`PartitionKey eq ${LATENCY}` };
+    for await (const e of this.client.listEntities<LatencyEntity>({ queryOptions: query, abortSignal: this.signal() })) {
+      const byInstance = rows.get(e.key) ?? new Map<string, LatencyFigure>();
+      byInstance.set(e.instance, { ewmaMs: e.ewmaMs, samples: e.samples, atMs: e.atMs });
+      rows.set(e.key, byInstance);
+    }
+    return rows;
+  }
+
+  /** One row per instance and key: each instance owns its row, so no write ever conflicts. */
+  async upsertLatency(key: string, figure: LatencyFigure, instance: string): Promise<void> {
+    const entity: LatencyEntity = { partitionKey: LATENCY, rowKey: `${toRowKey(key)}|${instance}`, key, instance, ...figure };
+    await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
+  }
+
+  async claimLease(name: string, instance: string, nowMs: number, untilMs: number): Promise<boolean> {
+    const entity = { partitionKey: LEASES, rowKey: name, untilMs, instance };
+    try {
+      const held = await this.client.getEntity<{ untilMs: number }>(LEASES, name, { abortSignal: this.signal() }).catch((err: unknown) => {
+        if (err instanceof RestError && err.statusCode === 404) return undefined;
+        throw err;
+      });
+      if (held === undefined) await this.client.createEntity(entity, { abortSignal: this.signal() });
+      else if (Number(held.untilMs) > nowMs) return false;
+      else await this.client.updateEntity(entity, 'Replace', { etag: held.etag, abortSignal: this.signal() });
+      return true;
+    } catch (err) {
+      if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) return false; // another instance won
+      throw err;
+    }
   }
 
   private signal(): AbortSignal {

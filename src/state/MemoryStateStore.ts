@@ -1,3 +1,4 @@
+import { addSample, LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
 import { mergeWindow, Window } from '../core/windows';
 import { StateStore } from './StateStore';
@@ -6,6 +7,7 @@ import { StateStore } from './StateStore';
 export class MemoryStateStore implements StateStore {
   private readonly windowMap = new Map<string, Window>();
   private readonly remainingMap = new Map<string, Remaining>();
+  private readonly latencyMap = new Map<string, LatencyFigure>();
 
   getWindow(key: string): Window | undefined {
     return this.windowMap.get(key);
@@ -28,6 +30,21 @@ export class MemoryStateStore implements StateStore {
     if (known !== undefined && known.atMs > remaining.atMs) return false;
     this.remainingMap.set(key, remaining);
     return true;
+  }
+
+  getLatency(key: string): LatencyFigure | undefined {
+    return this.latencyMap.get(key);
+  }
+
+  /** Returns this instance's updated figure. */
+  recordLatency(key: string, sampleMs: number, atMs: number): LatencyFigure {
+    const figure = addSample(this.latencyMap.get(key), sampleMs, atMs);
+    this.latencyMap.set(key, figure);
+    return figure;
+  }
+
+  latencies(): ReadonlyMap<string, LatencyFigure> {
+    return this.latencyMap;
   }
 
   windows(): ReadonlyMap<string, Window> {

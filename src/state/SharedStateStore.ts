@@ -1,6 +1,8 @@
+import { LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
 import { mergeWindow, Window } from '../core/windows';
 import { MemoryStateStore } from './MemoryStateStore';
+import { SharedLatency } from './SharedLatency';
 import { StateStore } from './StateStore';
 import { StateTable } from './StateTable';
 import { WindowWriter } from './WindowWriter';
@@ -22,20 +24,32 @@ export class SharedStateStore implements StateStore {
   private readonly memory = new MemoryStateStore();
   private readonly pendingWindows = new Map<string, Window>();
   private readonly pendingRemaining = new Map<string, Remaining>();
+  private readonly pendingLatency = new Set<string>();
+  private readonly latency: SharedLatency;
   private readonly writer: WindowWriter;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private down = false;
+  /** When the last successful round finished (for the status page's data age). */
+  lastSyncAtMs: number | undefined;
   private ensured = false;
 
   constructor(private readonly table: StateTable, private readonly options: SharedStateOptions) {
     this.writer = new WindowWriter(table, options.instanceId);
+    this.latency = new SharedLatency(options.now);
   }
 
   getWindow = (key: string): Window | undefined => this.memory.getWindow(key);
   getRemaining = (key: string): Remaining | undefined => this.memory.getRemaining(key);
   windows = (): ReadonlyMap<string, Window> => this.memory.windows();
   remainings = (): ReadonlyMap<string, Remaining> => this.memory.remainings();
+  getLatency = (key: string): LatencyFigure | undefined => this.latency.get(key);
+  latencies = (): ReadonlyMap<string, LatencyFigure> => this.latency.all();
+
+  recordLatency(key: string, sampleMs: number, atMs: number): void {
+    this.latency.updateOwn(key, this.memory.recordLatency(key, sampleMs, atMs));
+    this.pendingLatency.add(key);
+  }
 
   openWindow(key: string, window: Window): void {
     const merged = this.memory.openWindow(key, window);
@@ -44,6 +58,15 @@ export class SharedStateStore implements StateStore {
 
   recordRemaining(key: string, remaining: Remaining): void {
     if (this.memory.recordRemaining(key, remaining)) this.pendingRemaining.set(key, remaining);
+  }
+
+  /**
+   * One probe round per schedule tick for the whole app: the first instance to take the lease
+   * probes. With storage unreachable every instance probes (more probes beat none).
+   */
+  async claimLease(name: string, holdMs: number): Promise<boolean> {
+    const nowMs = this.options.now();
+    return this.table.claimLease(name, this.options.instanceId, nowMs, nowMs + holdMs).catch(() => true);
   }
 
   start(): void {
@@ -70,6 +93,7 @@ export class SharedStateStore implements StateStore {
       this.ensured = true;
       await this.push();
       await this.pull();
+      this.lastSyncAtMs = this.options.now();
       if (this.down) this.options.log('[router] Table Storage reachable again; sharing state with other instances resumed');
       this.down = false;
     } catch (err) {
@@ -92,6 +116,11 @@ export class SharedStateStore implements StateStore {
       await this.table.upsertRemaining(key, remaining, this.options.instanceId);
       if (this.pendingRemaining.get(key) === remaining) this.pendingRemaining.delete(key);
     }
+    for (const key of [...this.pendingLatency]) {
+      this.pendingLatency.delete(key);
+      const own = this.memory.getLatency(key);
+      if (own !== undefined) await this.table.upsertLatency(key, own, this.options.instanceId);
+    }
   }
 
   private async pull(): Promise<void> {
@@ -101,5 +130,8 @@ export class SharedStateStore implements StateStore {
       if (stored.window.untilMs > nowMs) this.memory.openWindow(key, stored.window);
     }
     for (const [key, stored] of await this.table.listRemaining()) this.memory.recordRemaining(key, stored.remaining);
+    const latencyRows = await this.table.listLatency();
+    for (const byInstance of latencyRows.values()) byInstance.delete(this.options.instanceId); // memory has our own, newer
+    this.latency.replaceOthers(latencyRows, this.memory.latencies());
   }
 }

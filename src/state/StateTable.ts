@@ -1,3 +1,4 @@
+import { LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
 import { Window } from '../core/windows';
 
@@ -24,4 +25,9 @@ export interface StateTable {
   writeWindow(key: string, window: Window, instance: string, etag: string | undefined): Promise<WriteResult>;
   listRemaining(): Promise<Map<string, StoredRemaining>>;
   upsertRemaining(key: string, remaining: Remaining, instance: string): Promise<void>;
+  /** key → instance → that instance's figure. */
+  listLatency(): Promise<Map<string, Map<string, LatencyFigure>>>;
+  upsertLatency(key: string, figure: LatencyFigure, instance: string): Promise<void>;
+  /** Takes the named lease until `untilMs` if nobody holds it at `nowMs`; false if another instance does. */
+  claimLease(name: string, instance: string, nowMs: number, untilMs: number): Promise<boolean>;
 }

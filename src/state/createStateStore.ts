@@ -11,6 +11,10 @@ export interface StateStoreHandle {
   readonly kind: 'memory' | 'table';
   start(): void;
   stop(): Promise<void>;
+  /** True when this instance should do the once-per-app work named `name` now. */
+  claimLease(name: string, holdMs: number): Promise<boolean>;
+  /** When the last successful sync with the table finished; undefined for memory or never. */
+  lastSyncAtMs(): number | undefined;
 }
 
 /** Background calls: one quick retry at most, so an outage costs a log line, not a backlog. */
@@ -19,11 +23,18 @@ const OP_TIMEOUT_MS = 5000;
 
 export function createStateStore(settings: StateSettings, options: { instanceId: string; now: () => number; log: (line: string) => void }): StateStoreHandle {
   if (settings.kind === 'memory') {
-    return { store: new MemoryStateStore(), kind: 'memory', start: () => options.log(`[router] state is per instance (${settings.why})`), stop: async () => undefined };
+    return {
+      store: new MemoryStateStore(),
+      kind: 'memory',
+      start: () => options.log(`[router] state is per instance (${settings.why})`),
+      stop: async () => undefined,
+      claimLease: async () => true,
+      lastSyncAtMs: () => undefined,
+    };
   }
   const client = tableClient(settings.connection, settings.tableName);
   const store = new SharedStateStore(new AzureStateTable(client, OP_TIMEOUT_MS), { ...options, syncIntervalMs: settings.syncIntervalMs });
-  return { store, kind: 'table', start: () => store.start(), stop: () => store.stop() };
+  return { store, kind: 'table', start: () => store.start(), stop: () => store.stop(), claimLease: (name, holdMs) => store.claimLease(name, holdMs), lastSyncAtMs: () => store.lastSyncAtMs };
 }
 
 export function tableClient(connection: StorageConnection, tableName: string): TableClient {

@@ -22,8 +22,8 @@ export function testRuntime(backends: BackendConfig[], script: Script, overrides
   let now = NOW;
   const router = new Router({ config, state, credentials, client, now: () => now, random: () => 0.5 });
   return {
-    config, router, client, state,
-    stateHandle: { store: state, kind: 'memory', start: () => undefined, stop: async () => undefined },
+    config, router, client, state, credentials,
+    stateHandle: { store: state, kind: 'memory', start: () => undefined, stop: async () => undefined, claimLease: async () => true, lastSyncAtMs: () => undefined },
     consumers: new ConsumerKeys(config.consumerKeys),
     instanceId: 'test', startedAtMs: NOW,
     advance: (ms) => { now += ms; },

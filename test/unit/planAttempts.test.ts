@@ -91,7 +91,7 @@ describe('weightedShuffle', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let heavyFirst = 0;
-    for (let i = 0; i < 4000; i++) if (weightedShuffle(targets, random)[0]?.backend.name === 'heavy') heavyFirst++;
+    for (let i = 0; i < 4000; i++) if (weightedShuffle(targets.map((t) => ({ t, weight: t.backend.weight })), random)[0]?.t.backend.name === 'heavy') heavyFirst++;
     expect(heavyFirst / 4000).toBeGreaterThan(0.72);
     expect(heavyFirst / 4000).toBeLessThan(0.78);
   });

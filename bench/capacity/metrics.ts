@@ -1,0 +1,60 @@
+/** What one configuration achieved, as ratios against the pooled capacity of the measured interval. */
+import type { ConfigResult, VariantId } from './configuration';
+import { BACKENDS, capacityOver, CapacitySettings } from './settings';
+
+export interface ConfigMetrics {
+  readonly id: string;
+  readonly variant: VariantId;
+  readonly label: string;
+  readonly instances: number;
+  readonly offeredPerSecond: number;
+  /** Requests the backends served ÷ what they could serve over the interval. */
+  readonly servedRatio: number;
+  /** PTU served ÷ PTU capacity over the interval. */
+  readonly ptuBusy: number;
+  /** Backend 429s (all backends) ÷ requests served. */
+  readonly wastedPerServed: number;
+  /** Router-answered 429s ÷ requests sent. */
+  readonly clientThrottledShare: number;
+  readonly sent: number;
+  readonly served: number;
+  readonly backendThrottled: number;
+  readonly clientThrottled: number;
+  /** Backend calls per client request (1 = never a second attempt). */
+  readonly callsPerRequest: number;
+  readonly otherErrors: number;
+  readonly firstOther: string | undefined;
+  readonly notes: readonly string[];
+}
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
+
+export function metricsOf(result: ConfigResult, settings: CapacitySettings): ConfigMetrics {
+  const capacity = sum(BACKENDS.map((spec) => capacityOver(spec, settings, settings.measureMs)));
+  const ptuIndex = BACKENDS.findIndex((spec) => spec.type === 'ptu');
+  const ptuSpec = BACKENDS[ptuIndex];
+  const ptuCapacity = ptuSpec === undefined ? 0 : capacityOver(ptuSpec, settings, settings.measureMs);
+  const served = sum(result.backends.map((b) => b.served));
+  const backendThrottled = sum(result.backends.map((b) => b.throttled));
+  const { client } = result;
+  return {
+    id: result.id,
+    variant: result.variant.id,
+    label: result.variant.label,
+    instances: result.instances,
+    offeredPerSecond: result.offeredPerSecond,
+    servedRatio: ratio(served, capacity),
+    ptuBusy: ratio(result.backends[ptuIndex]?.served ?? 0, ptuCapacity),
+    wastedPerServed: ratio(backendThrottled, served),
+    clientThrottledShare: ratio(client.throttled, client.sent),
+    sent: client.sent,
+    served,
+    backendThrottled,
+    clientThrottled: client.throttled,
+    callsPerRequest: ratio(sum(result.backends.map((b) => b.received)), client.sent),
+    otherErrors: client.other,
+    firstOther: client.firstOther,
+    notes: result.notes,
+  };
+}

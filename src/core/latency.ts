@@ -1,0 +1,66 @@
+/** An exponentially weighted average of time-to-headers for one backend or backend+deployment. */
+export interface LatencyFigure {
+  readonly ewmaMs: number;
+  readonly samples: number;
+  readonly atMs: number;
+}
+
+export interface LatencyLookup {
+  getLatency(key: string): LatencyFigure | undefined;
+}
+
+/** Weight of a new sample: about the last ten samples matter. */
+export const EWMA_ALPHA = 0.2;
+/** Figures older than this describe a backend that may have changed since. */
+export const LATENCY_FRESH_MS = 10 * 60_000;
+
+export function addSample(figure: LatencyFigure | undefined, sampleMs: number, atMs: number): LatencyFigure {
+  if (figure === undefined || atMs - figure.atMs > LATENCY_FRESH_MS) return { ewmaMs: sampleMs, samples: 1, atMs };
+  return { ewmaMs: figure.ewmaMs + EWMA_ALPHA * (sampleMs - figure.ewmaMs), samples: figure.samples + 1, atMs };
+}
+
+/**
+ * One figure from every instance's own: sample-weighted mean of the fresh ones, so an
+ * instance that saw more traffic counts more and a dead instance's stale row counts not at all.
+ */
+export function combineFigures(figures: readonly LatencyFigure[], nowMs: number): LatencyFigure | undefined {
+  let weight = 0;
+  let sum = 0;
+  let newest = 0;
+  for (const f of figures) {
+    if (nowMs - f.atMs > LATENCY_FRESH_MS) continue;
+    const w = Math.min(f.samples, 50);
+    weight += w;
+    sum += w * f.ewmaMs;
+    newest = Math.max(newest, f.atMs);
+  }
+  return weight === 0 ? undefined : { ewmaMs: sum / weight, samples: weight, atMs: newest };
+}
+
+export interface LatencyPolicy {
+  /** A backend slower than this factor times its priority's best is demoted one level. */
+  readonly demoteFactor: number;
+  /** …and only when it is also at least this much slower in absolute terms (noise at low latency). */
+  readonly demoteMinGapMs: number;
+  /** The least share of its priority a slow backend keeps, so its figure stays fresh. */
+  readonly minShare: number;
+}
+
+export interface LatencyScore {
+  /** Configured priority, or one level lower when demoted. Never higher than configured. */
+  readonly effectivePriority: number;
+  /** Weight multiplier within the priority: 1 for the fastest, down to `minShare`. */
+  readonly speedFactor: number;
+  readonly demoted: boolean;
+}
+
+/** Scores one backend against the best figure of its configured priority. */
+export function scoreLatency(priority: number, figure: LatencyFigure | undefined, bestMs: number | undefined, policy: LatencyPolicy): LatencyScore {
+  if (figure === undefined || bestMs === undefined || figure.ewmaMs <= bestMs) {
+    return { effectivePriority: priority, speedFactor: 1, demoted: false };
+  }
+  const demoted = figure.ewmaMs > policy.demoteFactor * bestMs && figure.ewmaMs - bestMs >= policy.demoteMinGapMs;
+  // Inverse-square: twice as slow gets a quarter of the share, never below the floor.
+  const ratio = Math.max(bestMs, 1) / figure.ewmaMs;
+  return { effectivePriority: demoted ? priority + 1 : priority, speedFactor: Math.max(policy.minShare, ratio * ratio), demoted };
+}

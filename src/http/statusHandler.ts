@@ -1,0 +1,57 @@
+import { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Runtime } from '../runtime/Runtime';
+import { buildStatus } from '../status/buildStatus';
+import { STATUS_PAGE } from '../status/statusPage';
+import { presentedKey } from './ConsumerKeys';
+import { openAiError } from './openAiError';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** `GET /api/router/status`: backend state for operators, JSON or (Accept: text/html) a page. */
+export function statusHandler(runtime: () => Runtime) {
+  return async (req: HttpRequest): Promise<HttpResponseInit> => {
+    const rt = runtime();
+    if (req.method !== 'GET') return openAiError(405, 'method_not_allowed', 'Use GET for the router status.', { allow: 'GET' });
+    if ((req.headers.get('accept') ?? '').includes('text/html')) return statusPage();
+    const key = presentedKey((name) => req.headers.get(name));
+    const admin = rt.config.adminKey;
+    if (key === undefined || key === '') return openAiError(401, 'invalid_api_key', 'The router status needs the admin key (ROUTER_ADMIN_KEY) as api-key or Bearer.');
+    if (admin === undefined || !timingSafeEqual(digest(key), digest(admin))) {
+      return rt.consumers.identify(key) === undefined
+        ? openAiError(401, 'invalid_api_key', 'Wrong key for the router status.')
+        : openAiError(403, 'forbidden', 'The router status needs the admin key, not a consumer key.');
+    }
+    const status = buildStatus({
+      config: rt.config,
+      state: rt.state,
+      circuit: (name) => rt.router.breakers.state(name),
+      credentialState: (backend) => (rt.credentials.authHeader(backend) === undefined ? 'unavailable' : 'ok'),
+      instanceId: rt.instanceId,
+      stateKind: rt.stateHandle.kind,
+      lastSyncAtMs: rt.stateHandle.lastSyncAtMs(),
+      startedAtMs: rt.startedAtMs,
+      nowMs: Date.now(),
+    });
+    return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: status };
+  };
+}
+
+/**
+ * The HTML view is a data-free shell: it asks for the admin key (kept in this tab's
+ * sessionStorage, never in a URL) and polls the JSON with it. So no figure and no key is
+ * ever served without the admin key, and the page refreshes itself.
+ */
+function statusPage(): HttpResponseInit {
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+    },
+    body: STATUS_PAGE,
+  };
+}

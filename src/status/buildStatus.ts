@@ -1,0 +1,72 @@
+import { BackendConfig, RouterConfig } from '../config/types';
+import { CircuitState } from '../core/circuitBreaker';
+import { LatencyFigure, scoreLatency } from '../core/latency';
+import { isActive } from '../core/windows';
+import { StateStore } from '../state/StateStore';
+
+export interface StatusInput {
+  readonly config: RouterConfig;
+  readonly state: StateStore;
+  readonly circuit: (backend: string) => CircuitState;
+  readonly credentialState: (backend: BackendConfig) => string;
+  readonly instanceId: string;
+  readonly stateKind: 'memory' | 'table';
+  readonly lastSyncAtMs: number | undefined;
+  readonly startedAtMs: number;
+  readonly nowMs: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** What operators see: names and figures only, never a URL, key or token. */
+export function buildStatus(input: StatusInput) {
+  const backends = input.config.backends.map((backend) => backendStatus(backend, input));
+  const order = [...backends].sort((a, b) => a.effectivePriority - b.effectivePriority || (a.latencyMs ?? Infinity) - (b.latencyMs ?? Infinity)).map((b) => b.name);
+  return {
+    instance: input.instanceId,
+    generatedAt: iso(input.nowMs),
+    uptimeSeconds: Math.round((input.nowMs - input.startedAtMs) / 1000),
+    strategy: input.config.strategy,
+    sharedState: { store: input.stateKind, lastSyncAt: input.lastSyncAtMs === undefined ? null : iso(input.lastSyncAtMs), dataAgeMs: input.lastSyncAtMs === undefined ? null : input.nowMs - input.lastSyncAtMs },
+    order,
+    backends,
+  };
+}
+
+function backendStatus(backend: BackendConfig, input: StatusInput) {
+  const { state, nowMs, config } = input;
+  const prefix = `${backend.name}/`;
+  const own = state.getLatency(`${backend.name}/*`) ?? bestOf(state, prefix);
+  const peers = config.backends.filter((b) => b.priority === backend.priority).map((b) => state.getLatency(`${b.name}/*`) ?? bestOf(state, `${b.name}/`)?.ewmaMs);
+  const best = peers.reduce<number | undefined>((min, v) => (typeof v === 'number' ? Math.min(min ?? v, v) : min), undefined);
+  const score = scoreLatency(backend.priority, own, best, config.latency);
+  return {
+    name: backend.name,
+    type: backend.type ?? null,
+    priority: backend.priority,
+    effectivePriority: score.effectivePriority,
+    demoted: score.demoted,
+    weight: backend.weight,
+    speedFactor: Number(score.speedFactor.toFixed(3)),
+    latencyMs: own === undefined ? null : Math.round(own.ewmaMs),
+    credential: { kind: backend.credential.kind, state: input.credentialState(backend) },
+    circuit: input.circuit(backend.name),
+    windows: [...state.windows()].filter(([key, w]) => key.startsWith(prefix) && isActive(w, nowMs)).map(([key, w]) => ({
+      deployment: key.slice(prefix.length), reason: w.reason, until: iso(w.untilMs), remainingMs: w.untilMs - nowMs,
+    })),
+    latency: [...state.latencies()].filter(([key]) => key.startsWith(prefix)).map(([key, f]) => ({
+      deployment: key.slice(prefix.length), ewmaMs: Math.round(f.ewmaMs), samples: f.samples, ageMs: nowMs - f.atMs,
+    })),
+    remaining: [...state.remainings()].filter(([key]) => key.startsWith(prefix)).map(([key, r]) => ({
+      deployment: key.slice(prefix.length), tokens: r.tokens ?? null, requests: r.requests ?? null, ageMs: nowMs - r.atMs,
+    })),
+  };
+}
+
+function bestOf(state: StateStore, prefix: string): LatencyFigure | undefined {
+  let best: LatencyFigure | undefined;
+  for (const [key, figure] of state.latencies()) if (key.startsWith(prefix) && (best === undefined || figure.ewmaMs < best.ewmaMs)) best = figure;
+  return best;
+}
+
+export type RouterStatus = ReturnType<typeof buildStatus>;

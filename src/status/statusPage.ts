@@ -1,0 +1,56 @@
+/** Self-contained operator page (no CDN): polls /api/router/status with the admin key every 5 s. */
+export const STATUS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Azure OpenAI router · status</title>
+<style>
+:root{--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--mute:#57606a;--line:#d0d7de;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif}
+body{margin:0;background:#f6f8fa;color:#1f2328}header{background:#24292f;color:#fff;padding:14px 24px;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}
+h1{font-size:18px;margin:0}header span{color:#c9d1d9;font-size:13px}main{padding:20px 24px}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);border-radius:6px;overflow:hidden;font-size:14px}
+th,td{padding:8px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}th{background:#f6f8fa;font-weight:600;font-size:12px;text-transform:uppercase;color:var(--mute)}
+.pill{display:inline-block;border-radius:999px;padding:1px 8px;font-size:12px;font-weight:600;color:#fff}.ok{background:var(--ok)}.warn{background:var(--warn)}.bad{background:var(--bad)}
+.mute{color:var(--mute);font-size:12px}form{background:#fff;border:1px solid var(--line);border-radius:6px;padding:16px;max-width:420px}
+input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}button{padding:8px 14px}#err{color:var(--bad)}
+</style></head><body>
+<header><h1>Azure OpenAI router</h1><span id="meta">not connected</span></header>
+<main>
+<form id="login"><label for="key">Admin key (ROUTER_ADMIN_KEY)</label><input id="key" type="password" autocomplete="off"><button>Show status</button><p id="err"></p></form>
+<div id="view" hidden><p id="order" class="mute"></p>
+<table><thead><tr><th>Backend</th><th>Priority</th><th>State</th><th>Latency</th><th>Windows</th><th>Remaining</th><th>Credential</th></tr></thead><tbody id="rows"></tbody></table></div>
+</main>
+<script>
+const $ = (id) => document.getElementById(id);
+const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+const pill = (cls, text) => '<span class="pill ' + cls + '">' + esc(text) + '</span>';
+function stateOf(b) {
+  if (b.circuit.kind === 'open') return pill('bad', 'circuit open');
+  if (b.circuit.kind === 'half-open') return pill('warn', 'half-open');
+  if (b.windows.some((w) => w.deployment === '*')) return pill('bad', b.windows.find((w) => w.deployment === '*').reason);
+  if (b.windows.length) return pill('warn', b.windows.length + ' benched');
+  return b.demoted ? pill('warn', 'demoted') : pill('ok', 'healthy');
+}
+function row(b) {
+  const windows = b.windows.map((w) => esc(w.deployment) + ': ' + esc(w.reason) + ' ' + Math.ceil(w.remainingMs / 1000) + ' s').join('<br>') || '<span class="mute">none</span>';
+  const remaining = b.remaining.map((r) => esc(r.deployment) + ': ' + (r.tokens ?? '–') + ' tok / ' + (r.requests ?? '–') + ' req').join('<br>') || '<span class="mute">–</span>';
+  const latency = b.latencyMs === null ? '<span class="mute">no data</span>' : b.latencyMs + ' ms <span class="mute">×' + b.speedFactor + '</span>';
+  const prio = b.priority + (b.effectivePriority !== b.priority ? ' → ' + b.effectivePriority : '');
+  return '<tr><td><b>' + esc(b.name) + '</b><br><span class="mute">' + esc(b.type ?? '') + ' weight ' + b.weight + '</span></td><td>' + prio +
+    '</td><td>' + stateOf(b) + '</td><td>' + latency + '</td><td>' + windows + '</td><td>' + remaining + '</td><td>' + esc(b.credential.kind) + ' ' +
+    (b.credential.state === 'ok' ? pill('ok', 'ok') : pill('bad', b.credential.state)) + '</td></tr>';
+}
+async function refresh() {
+  const key = sessionStorage.getItem('routerAdminKey');
+  if (!key) return;
+  try {
+    const res = await fetch(location.pathname, { headers: { 'api-key': key, accept: 'application/json' }, cache: 'no-store' });
+    if (res.status === 401 || res.status === 403) { sessionStorage.removeItem('routerAdminKey'); $('login').hidden = false; $('view').hidden = true; $('err').textContent = 'That key was refused.'; return; }
+    const s = await res.json();
+    $('login').hidden = true; $('view').hidden = false;
+    $('meta').textContent = 'instance ' + s.instance + ' · ' + s.strategy + ' · state ' + s.sharedState.store + (s.sharedState.dataAgeMs === null ? '' : ' (synced ' + Math.round(s.sharedState.dataAgeMs / 1000) + ' s ago)') + ' · ' + new Date(s.generatedAt).toLocaleTimeString();
+    $('order').textContent = 'Effective order: ' + s.order.join(' → ');
+    $('rows').innerHTML = s.backends.map(row).join('');
+  } catch (e) { $('meta').textContent = 'refresh failed: ' + e.message; }
+}
+$('login').addEventListener('submit', (e) => { e.preventDefault(); sessionStorage.setItem('routerAdminKey', $('key').value); $('err').textContent = ''; refresh(); });
+refresh(); setInterval(refresh, 5000);
+</script></body></html>`;

@@ -1,0 +1,64 @@
+import { HttpRequest, HttpResponse } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { statusHandler } from '../src/http/statusHandler';
+import { proxyHandler } from '../src/http/proxyHandler';
+import { InvocationContext } from '@azure/functions';
+import { reply } from './support/FakeBackendClient';
+import { backend, NOW } from './support/fixtures';
+import { testRuntime } from './support/runtime';
+
+const ADMIN = 'admin-key-0123456789abcdef';
+const CONSUMER = 'test-consumer-key-0001';
+const ptu = backend({ name: 'ptu', priority: 1, type: 'ptu' });
+const payg = backend({ name: 'payg', priority: 2, type: 'paygo' });
+
+function runtimeWithTraffic() {
+  const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') ? reply(429, {}, { 'retry-after-ms': '5000', 'x-ratelimit-remaining-tokens': '0' }) : reply(200, {}, { 'x-ratelimit-remaining-tokens': '4200', 'x-ratelimit-remaining-requests': '9' })), { adminKey: ADMIN });
+  return rt;
+}
+
+async function status(rt: ReturnType<typeof testRuntime>, headers: Record<string, string>) {
+  const res = new HttpResponse(await statusHandler(() => rt)(new HttpRequest({ method: 'GET', url: 'http://localhost/api/router/status', headers })));
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+describe('statusHandler', () => {
+  it('shows each backend with its window, remaining capacity and circuit to the admin key', async () => {
+    const rt = runtimeWithTraffic();
+    const req = new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions', headers: { 'api-key': CONSUMER }, body: { string: '{"messages":[]}' }, params: { deployment: 'gpt-4o' } });
+    await proxyHandler(() => rt, 'deployments', 'chat/completions')(req, new InvocationContext());
+    const res = await status(rt, { 'api-key': ADMIN });
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text);
+    expect(body.order).toEqual(['ptu', 'payg']);
+    const [ptuStatus, paygStatus] = body.backends;
+    expect(ptuStatus).toMatchObject({ name: 'ptu', priority: 1, type: 'ptu', circuit: { kind: 'closed' }, credential: { kind: 'apiKey', state: 'ok' } });
+    expect(ptuStatus.windows).toEqual([{ deployment: 'gpt-4o', reason: 'throttled', until: new Date(NOW + 5000).toISOString(), remainingMs: expect.any(Number) }]);
+    expect(paygStatus.remaining).toEqual([{ deployment: 'gpt-4o', tokens: 4200, requests: 9, ageMs: expect.any(Number) }]);
+  });
+
+  it('accepts the admin key as a Bearer token', async () => {
+    expect((await status(runtimeWithTraffic(), { authorization: `Bearer ${ADMIN}` })).status).toBe(200);
+  });
+
+  it.each([
+    ['no key', {}, 401],
+    ['a wrong key', { 'api-key': 'nope-nope-nope-nope' }, 401],
+    ['a consumer key', { 'api-key': CONSUMER }, 403],
+  ])('refuses %s with %d', async (_label, headers, code) => {
+    expect((await status(runtimeWithTraffic(), headers)).status).toBe(code);
+  });
+
+  it('never shows a backend URL or key', async () => {
+    const res = await status(runtimeWithTraffic(), { 'api-key': ADMIN });
+    expect(res.text).not.toMatch(/azure\.com|key-of-|https?:/);
+  });
+
+  it('serves a data-free HTML shell to browsers, which fetches the JSON with the admin key itself', async () => {
+    const res = await status(runtimeWithTraffic(), { accept: 'text/html' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.text).not.toContain('ptu');
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { addSample, combineFigures, scoreLatency } from '../../src/core/latency';
+import { priorityOrder } from '../../src/core/planAttempts';
+import { targetsFor } from '../../src/core/targets';
+import { MemoryStateStore } from '../../src/state/MemoryStateStore';
+import { backend, NOW } from '../support/fixtures';
+
+const policy = { demoteFactor: 3, demoteMinGapMs: 200, minShare: 0.05 };
+
+describe('addSample', () => {
+  it('starts from the first sample and moves a fifth of the way to each new one', () => {
+    const first = addSample(undefined, 100, NOW);
+    expect(first).toEqual({ ewmaMs: 100, samples: 1, atMs: NOW });
+    expect(addSample(first, 200, NOW + 1).ewmaMs).toBe(120);
+  });
+
+  it('starts over when the last figure is more than ten minutes old', () => {
+    expect(addSample({ ewmaMs: 900, samples: 40, atMs: NOW - 11 * 60_000 }, 50, NOW)).toEqual({ ewmaMs: 50, samples: 1, atMs: NOW });
+  });
+});
+
+describe('combineFigures', () => {
+  it('weighs each instance by its samples and ignores stale rows', () => {
+    const combined = combineFigures([
+      { ewmaMs: 100, samples: 30, atMs: NOW },
+      { ewmaMs: 400, samples: 10, atMs: NOW - 1000 },
+      { ewmaMs: 5000, samples: 50, atMs: NOW - 20 * 60_000 },
+    ], NOW);
+    expect(combined).toEqual({ ewmaMs: 175, samples: 40, atMs: NOW });
+  });
+});
+
+describe('scoreLatency', () => {
+  it.each([
+    ['the fastest keeps its full weight', 100, 100, { effectivePriority: 1, speedFactor: 1, demoted: false }],
+    ['twice as slow gets a quarter of the weight', 200, 100, { effectivePriority: 1, speedFactor: 0.25, demoted: false }],
+    ['far slower keeps the minimum share and drops a level', 1000, 100, { effectivePriority: 2, speedFactor: 0.05, demoted: true }],
+    ['slow by the factor but close in milliseconds stays', 40, 10, { effectivePriority: 1, speedFactor: 0.0625, demoted: false }],
+  ])('%s', (_label, ewmaMs, bestMs, expected) => {
+    expect(scoreLatency(1, { ewmaMs, samples: 10, atMs: NOW }, bestMs, policy)).toEqual(expected);
+  });
+
+  it('leaves a backend without figures as configured', () => {
+    expect(scoreLatency(2, undefined, 100, policy)).toEqual({ effectivePriority: 2, speedFactor: 1, demoted: false });
+  });
+});
+
+describe('priorityOrder with latency', () => {
+  const fast = backend({ name: 'fast', priority: 1 });
+  const slow = backend({ name: 'slow', priority: 1 });
+  const spill = backend({ name: 'spill', priority: 2 });
+  const targets = targetsFor([fast, slow, spill], 'gpt-4o');
+  const lcg = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+  function firstPicks(store: MemoryStateStore, runs = 2000): Record<string, number> {
+    const random = lcg(7);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < runs; i++) {
+      const first = priorityOrder(targets, random, { lookup: store, policy })[0]?.backend.name ?? '';
+      counts[first] = (counts[first] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  it('sends most of a priority to its faster backend while the slower keeps a share and lower priorities stay idle', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('fast/gpt-4o', 100, NOW);
+    store.recordLatency('slow/gpt-4o', 200, NOW);
+    const counts = firstPicks(store);
+    expect(counts.fast! / 2000).toBeGreaterThan(0.75);
+    expect(counts.slow! / 2000).toBeGreaterThan(0.1);
+    expect(counts.spill).toBeUndefined();
+  });
+
+  it('demotes a far slower backend behind its peers but never above a higher priority', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('fast/gpt-4o', 100, NOW);
+    store.recordLatency('slow/gpt-4o', 2000, NOW);
+    const order = priorityOrder(targets, () => 0.5, { lookup: store, policy }).map((t) => t.backend.name);
+    expect(order[0]).toBe('fast');
+    expect(order.indexOf('slow')).toBeGreaterThan(0);
+  });
+
+  it('never promotes a fast lower-priority backend', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('spill/gpt-4o', 1, NOW);
+    store.recordLatency('fast/gpt-4o', 900, NOW);
+    store.recordLatency('slow/gpt-4o', 900, NOW);
+    expect(priorityOrder(targets, () => 0.5, { lookup: store, policy }).at(-1)?.backend.name).toBe('spill');
+  });
+});
