@@ -1,5 +1,5 @@
 import { RoutingStrategy } from '../config/types';
-import { LatencyLookup, LatencyPolicy, scoreLatency } from './latency';
+import { LatencyFigure, LatencyLookup, LatencyPolicy, scoreLatency } from './latency';
 import { canCover, RemainingLookup } from './remaining';
 import { RouteTarget } from './targets';
 import { isActive, Window, WindowLookup } from './windows';
@@ -42,7 +42,7 @@ export function planAttempts(input: PlanInput): AttemptPlan {
     else if (window.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, window.untilMs);
     else benched.push({ target, untilMs: window.untilMs });
   }
-  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : preemptive(priorityOrder(open, input.random, input.latency), input);
+  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : preemptive(priorityOrder(open, input.random, input.latency && { ...input.latency, nowMs: input.nowMs }), input);
   benched.sort((a, b) => a.untilMs - b.untilMs);
   return { order: ordered.concat(benched.map((b) => b.target)), throttledUntilMs };
 }
@@ -84,7 +84,7 @@ interface Ranked {
  * figures, faster backends weigh more and one far slower than its priority's best drops a
  * level; configured priorities are never promoted.
  */
-export function priorityOrder(targets: readonly RouteTarget[], random: () => number, latency?: PlanInput['latency']): RouteTarget[] {
+export function priorityOrder(targets: readonly RouteTarget[], random: () => number, latency?: LatencyRanking): RouteTarget[] {
   const ranked = latency === undefined ? targets.map(configured) : rankByLatency(targets, latency);
   ranked.sort((a, b) => a.priority - b.priority);
   const result: RouteTarget[] = [];
@@ -98,10 +98,27 @@ export function priorityOrder(targets: readonly RouteTarget[], random: () => num
   return result;
 }
 
+interface LatencyRanking {
+  readonly lookup: LatencyLookup;
+  readonly policy: LatencyPolicy;
+  readonly nowMs: number;
+}
+
+/**
+ * Figures older than this stop ranking a backend: a demoted backend that gets no traffic is
+ * then tried again, so it recovers even without probes to its deployment.
+ */
+export const RANKING_FRESH_MS = 120_000;
+
+function rankingFigure(latency: LatencyRanking, target: RouteTarget): LatencyFigure | undefined {
+  const fresh = (f: LatencyFigure | undefined) => (f !== undefined && latency.nowMs - f.atMs <= RANKING_FRESH_MS ? f : undefined);
+  return fresh(latency.lookup.getLatency(target.deploymentKey)) ?? fresh(latency.lookup.getLatency(target.backendKey));
+}
+
 const configured = (target: RouteTarget): Ranked => ({ target, priority: target.backend.priority, weight: target.backend.weight });
 
-function rankByLatency(targets: readonly RouteTarget[], latency: NonNullable<PlanInput['latency']>): Ranked[] {
-  const figures = targets.map((t) => latency.lookup.getLatency(t.deploymentKey) ?? latency.lookup.getLatency(t.backendKey));
+function rankByLatency(targets: readonly RouteTarget[], latency: LatencyRanking): Ranked[] {
+  const figures = targets.map((t) => rankingFigure(latency, t));
   const best = new Map<number, number>();
   figures.forEach((figure, i) => {
     const priority = targets[i]?.backend.priority ?? 0;

@@ -120,8 +120,8 @@ export class CachedCredential {
     this.lastError = undefined;
     this.expiryLogged = false;
     this.nextRefreshAt = refreshAt(nowMs, fetched);
-    if (first) log(`[credentials] ${label} ready for ${this.backendNames()}${validFor(nowMs, fetched.expiresAt)}`);
-    else if (failures > 0) log(`[credentials] ${label} obtained again after ${failures} failed attempt(s); ${this.backendNames()} served with it`);
+    if (failures > 0) log(`[credentials] ${label} obtained after ${failures} failed attempt(s); ${this.backendNames()} served with it`);
+    else if (first) log(`[credentials] ${label} ready for ${this.backendNames()}${validFor(nowMs, fetched.expiresAt)}`);
   }
 
   private failed(error: unknown): void {

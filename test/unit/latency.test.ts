@@ -56,7 +56,7 @@ describe('priorityOrder with latency', () => {
     const random = lcg(7);
     const counts: Record<string, number> = {};
     for (let i = 0; i < runs; i++) {
-      const first = priorityOrder(targets, random, { lookup: store, policy })[0]?.backend.name ?? '';
+      const first = priorityOrder(targets, random, { lookup: store, policy, nowMs: NOW })[0]?.backend.name ?? '';
       counts[first] = (counts[first] ?? 0) + 1;
     }
     return counts;
@@ -76,9 +76,17 @@ describe('priorityOrder with latency', () => {
     const store = new MemoryStateStore();
     store.recordLatency('fast/gpt-4o', 100, NOW);
     store.recordLatency('slow/gpt-4o', 2000, NOW);
-    const order = priorityOrder(targets, () => 0.5, { lookup: store, policy }).map((t) => t.backend.name);
+    const order = priorityOrder(targets, () => 0.5, { lookup: store, policy, nowMs: NOW }).map((t) => t.backend.name);
     expect(order[0]).toBe('fast');
     expect(order.indexOf('slow')).toBeGreaterThan(0);
+  });
+
+  it('stops ranking on figures older than two minutes, so a demoted backend gets tried again', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('fast/gpt-4o', 100, NOW);
+    store.recordLatency('slow/gpt-4o', 2000, NOW - 121_000);
+    const counts = firstPicks(store);
+    expect(counts.slow! / 2000).toBeGreaterThan(0.3);
   });
 
   it('never promotes a fast lower-priority backend', () => {
@@ -86,6 +94,6 @@ describe('priorityOrder with latency', () => {
     store.recordLatency('spill/gpt-4o', 1, NOW);
     store.recordLatency('fast/gpt-4o', 900, NOW);
     store.recordLatency('slow/gpt-4o', 900, NOW);
-    expect(priorityOrder(targets, () => 0.5, { lookup: store, policy }).at(-1)?.backend.name).toBe('spill');
+    expect(priorityOrder(targets, () => 0.5, { lookup: store, policy, nowMs: NOW }).at(-1)?.backend.name).toBe('spill');
   });
 });
