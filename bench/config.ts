@@ -25,6 +25,8 @@ export interface BenchConfig {
   readonly reportPath: string;
   /** `table` (default): the router shares state through an Azurite of the bench's own; `memory`: per process. */
   readonly routerState: 'table' | 'memory';
+  /** Extra Node.js arguments for the router child (BENCH_ROUTER_NODE_ARGS, space-separated), for experiments. */
+  readonly routerNodeArgs: readonly string[];
   /** When set, the router child runs with --cpu-prof into this folder. */
   readonly profileDir: string | undefined;
 }
@@ -48,18 +50,19 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const pick = (full: number, small: number): number => (quick ? small : full);
   return {
     quick,
-    rounds: intFrom(env, 'BENCH_ROUNDS', pick(5, 3), 1),
+    rounds: intFrom(env, 'BENCH_ROUNDS', pick(5, 2), 1),
     concurrency: intFrom(env, 'BENCH_CONCURRENCY', 8, 1),
-    requests: intFrom(env, 'BENCH_REQUESTS', pick(4000, 800), 10),
-    sequentialRequests: intFrom(env, 'BENCH_SEQUENTIAL_REQUESTS', pick(500, 100), 0),
-    streams: intFrom(env, 'BENCH_STREAMS', pick(60, 15), 0),
-    warmupRequests: intFrom(env, 'BENCH_WARMUP_REQUESTS', pick(3000, 500), 0),
-    warmupStreams: intFrom(env, 'BENCH_WARMUP_STREAMS', pick(40, 10), 0),
+    requests: intFrom(env, 'BENCH_REQUESTS', pick(4000, 600), 10),
+    sequentialRequests: intFrom(env, 'BENCH_SEQUENTIAL_REQUESTS', pick(500, 60), 0),
+    streams: intFrom(env, 'BENCH_STREAMS', pick(60, 10), 0),
+    warmupRequests: intFrom(env, 'BENCH_WARMUP_REQUESTS', pick(3000, 300), 0),
+    warmupStreams: intFrom(env, 'BENCH_WARMUP_STREAMS', pick(40, 5), 0),
     completionTokens: intFrom(env, 'BENCH_COMPLETION_TOKENS', 64, 1),
     streamTokens: intFrom(env, 'BENCH_STREAM_TOKENS', 16, 1),
     chunkIntervalMs: intFrom(env, 'BENCH_CHUNK_INTERVAL_MS', 1, 0),
     reportPath: env.BENCH_REPORT ?? 'docs/benchmarks.md',
     routerState: routerState(env.BENCH_ROUTER_STATE),
+    routerNodeArgs: (env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
     profileDir: env.BENCH_PROFILE_DIR === '' ? undefined : env.BENCH_PROFILE_DIR,
   };
 }

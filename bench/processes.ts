@@ -63,7 +63,7 @@ export async function startProcesses(config: BenchConfig, started: Started): Pro
   const state = await stateEnv(config, started);
   const router = keep(await startChild({
     name: 'router', script: join(ROOT, 'dist', 'src', 'local', 'main.js'), cwd: ROOT, ready: /Router listening on (http:\/\/\S+)/,
-    nodeArgs: config.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${config.profileDir}`],
+    nodeArgs: [...config.routerNodeArgs, ...(config.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${config.profileDir}`])],
     env: { PORT: '0', ROUTER_API_KEYS: `bench:${ROUTER_KEY}`, BACKEND_1_URL: backend.url, BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: BACKEND_KEY, ...state.env },
   }));
   const naive = keep(await proxy('naive proxy', 'naiveProxy.js', backend.url));

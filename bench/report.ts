@@ -27,7 +27,8 @@ const HOW_TO_RUN = `## How to run
 - \`BENCH_QUICK=1 npm run bench\`: small counts, about 30 s, for a smoke test.
 - Counts: \`BENCH_ROUNDS\`, \`BENCH_REQUESTS\`, \`BENCH_SEQUENTIAL_REQUESTS\`, \`BENCH_STREAMS\`, \`BENCH_WARMUP_REQUESTS\`,
   \`BENCH_WARMUP_STREAMS\`, \`BENCH_CONCURRENCY\`; payload: \`BENCH_COMPLETION_TOKENS\`, \`BENCH_STREAM_TOKENS\`,
-  \`BENCH_CHUNK_INTERVAL_MS\`; \`BENCH_ROUTER_STATE=memory\` runs the router without Table Storage.
+  \`BENCH_CHUNK_INTERVAL_MS\`; \`BENCH_ROUTER_STATE=memory\` runs the router without Table Storage;
+  \`BENCH_ROUTER_NODE_ARGS="--max-semi-space-size=32"\` passes Node.js flags to the router, for experiments.
 - \`BENCH_REPORT=<path>\` writes the report elsewhere (\`BENCH_REPORT=\` writes none).
 - Profiling: \`BENCH_PROFILE_DIR=/tmp/prof BENCH_REPORT=/tmp/prof/report.md npm run bench\` runs the router with
   \`--cpu-prof\` and appends a summary (self time by app file, package, file, function; inclusive time);
@@ -94,6 +95,8 @@ function settingsSection(results: BenchResults): string {
     `| warm-up requests / streams per target (BENCH_WARMUP_REQUESTS / _STREAMS) | ${c.warmupRequests} / ${c.warmupStreams} |`,
     `| completion tokens, non-stream (BENCH_COMPLETION_TOKENS) | ${c.completionTokens} |`,
     `| tokens per stream / ms between frames (BENCH_STREAM_TOKENS / BENCH_CHUNK_INTERVAL_MS) | ${c.streamTokens} / ${c.chunkIntervalMs} |`,
+    `| router state (BENCH_ROUTER_STATE) | ${c.routerState} |`,
+    `| router Node.js args (BENCH_ROUTER_NODE_ARGS) | ${c.routerNodeArgs.join(' ') || '(none)'} |`,
   ].join('\n');
 }
 

@@ -2,6 +2,7 @@ import { BackendConfig, RouterConfig } from './types';
 import { ConfigError, Env, SettingsReader } from './settingsReader';
 import { readBackends } from './readBackends';
 import { readConsumerKeys } from './readConsumerKeys';
+import { readConsumerLimits } from './readConsumerLimits';
 import { readStateSettings } from './readStateSettings';
 import { readProbeSettings } from './readProbeSettings';
 
@@ -20,9 +21,12 @@ export function readConfig(env: Env): RouterConfig {
   if (throttleCapMs < throttleFloorMs) {
     throw new ConfigError('ROUTER_RETRY_AFTER_MAX_SECONDS', 'must not be below ROUTER_RETRY_AFTER_MIN_MS');
   }
+  const consumerKeys = readConsumerKeys(settings);
   return {
     backends,
-    consumerKeys: readConsumerKeys(settings),
+    consumerKeys,
+    consumerLimits: readConsumerLimits(settings, new Set(consumerKeys.values())),
+    telemetryConnectionString: settings.string('APPLICATIONINSIGHTS_CONNECTION_STRING'),
     adminKey: settings.string('ROUTER_ADMIN_KEY'),
     strategy: settings.oneOf('ROUTER_STRATEGY', ['priority', 'round-robin'], 'priority'),
     backendTimeoutMs,

@@ -76,10 +76,15 @@ export interface CredentialSettings {
   readonly managedIdentityClientId: string | undefined;
 }
 
+import type { ConsumerLimit } from '../core/consumerLimits';
+
 export interface RouterConfig {
   readonly backends: readonly BackendConfig[];
   /** router key → consumer name */
   readonly consumerKeys: ReadonlyMap<string, string>;
+  /** consumer → token limits (ROUTER_CONSUMER_LIMITS / ROUTER_CONSUMER_QUOTAS) */
+  readonly consumerLimits: ReadonlyMap<string, ConsumerLimit>;
+  readonly telemetryConnectionString: string | undefined;
   readonly adminKey: string | undefined;
   readonly strategy: RoutingStrategy;
   /** Time a backend may take to send response headers. */

@@ -4,6 +4,7 @@ import { FailureReason } from './classifyAttempt';
 export type FinalFailure =
   | { readonly status: 429; readonly code: 'all_backends_throttled' | 'no_backend_available'; readonly retryAfterMs: number }
   | { readonly status: 502; readonly code: 'backend_error' | 'backend_auth_failed' | 'no_backend_available' }
+  | { readonly status: 503; readonly code: 'credentials_unavailable'; readonly retryAfterMs: number }
   | { readonly status: 504; readonly code: 'backend_timeout' };
 
 export interface FailureSummary {
@@ -12,6 +13,8 @@ export interface FailureSummary {
   /** Soonest throttle-window expiry among the targets, known or learned during the request. */
   readonly throttledUntilMs: number | undefined;
   readonly nowMs: number;
+  /** Candidates skipped because their credential is not loaded yet (cold start, vault outage). */
+  readonly skippedForCredentials?: number;
 }
 
 /**
@@ -22,6 +25,8 @@ export function finalFailure(summary: FailureSummary): FinalFailure {
   if (summary.throttledUntilMs !== undefined) {
     return { status: 429, code: 'all_backends_throttled', retryAfterMs: Math.max(1, summary.throttledUntilMs - summary.nowMs) };
   }
+  // Nothing tried because no candidate has a credential yet (cold start, vault outage): a short, honest 503.
+  if (summary.reasons.length === 0 && (summary.skippedForCredentials ?? 0) > 0) return { status: 503, code: 'credentials_unavailable', retryAfterMs: 1000 };
   if (summary.reasons.length === 0) return { status: 502, code: 'no_backend_available' };
   if (summary.reasons.every((reason) => reason === 'timeout')) return { status: 504, code: 'backend_timeout' };
   if (summary.reasons.every((reason) => reason === 'auth')) return { status: 502, code: 'backend_auth_failed' };

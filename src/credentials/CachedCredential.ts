@@ -114,6 +114,7 @@ export class CachedCredential {
     const nowMs = clock.now();
     const first = this.lastRefreshAt === undefined;
     const failures = this.failures;
+    const changed = this.cached !== undefined && this.cached.fetched.value !== fetched.value;
     this.cached = { fetched, header: toHeader(fetched.value) };
     this.lastRefreshAt = nowMs;
     this.failures = 0;
@@ -122,6 +123,8 @@ export class CachedCredential {
     this.nextRefreshAt = refreshAt(nowMs, fetched);
     if (failures > 0) log(`[credentials] ${label} obtained after ${failures} failed attempt(s); ${this.backendNames()} served with it`);
     else if (first) log(`[credentials] ${label} ready for ${this.backendNames()}${validFor(nowMs, fetched.expiresAt)}`);
+    // Tokens change at every renewal; a secret changing means a rotation was picked up.
+    if (changed && fetched.expiresAt === undefined) log(`[credentials] ${label} has a new value (rotated); ${this.backendNames()} use it from now on`);
   }
 
   private failed(error: unknown): void {

@@ -10,6 +10,7 @@ const TYPE_BY_STATUS: Record<number, string> = {
   429: 'rate_limit_error',
   500: 'server_error',
   502: 'server_error',
+  503: 'server_error',
   504: 'server_error',
 };
 

@@ -1,5 +1,6 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { BackendConfig } from '../config/types';
 import { Runtime } from '../runtime/Runtime';
 import { buildStatus } from '../status/buildStatus';
 import { STATUS_PAGE } from '../status/statusPage';
@@ -26,7 +27,7 @@ export function statusHandler(runtime: () => Runtime) {
       config: rt.config,
       state: rt.state,
       circuit: (name) => rt.router.breakers.state(name),
-      credentialState: (backend) => (rt.credentials.authHeader(backend) === undefined ? 'unavailable' : 'ok'),
+      credentialState: credentialStates(rt),
       instanceId: rt.instanceId,
       stateKind: rt.stateHandle.kind,
       lastSyncAtMs: rt.stateHandle.lastSyncAtMs(),
@@ -53,5 +54,16 @@ function statusPage(): HttpResponseInit {
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
     },
     body: STATUS_PAGE,
+  };
+}
+
+/** Per backend: the credential source's own account (never a value), or whether a header is cached. */
+function credentialStates(rt: Runtime): (backend: BackendConfig) => Record<string, unknown> & { state: string } {
+  const byBackend = new Map((rt.credentials.status?.() ?? []).map((s) => [s.backend, s]));
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return (backend) => {
+    const s = byBackend.get(backend.name);
+    if (s === undefined) return { state: rt.credentials.authHeader(backend) === undefined ? 'pending' : 'ok' };
+    return { state: s.state, secretName: s.secretName, lastRefreshAt: iso(s.lastRefreshAt), expiresAt: iso(s.expiresAt), lastError: s.lastError };
   };
 }

@@ -12,7 +12,7 @@ export function toHttpResponse(result: RouteResult, alias: string): HttpResponse
   const { status, code } = result.failure;
   return openAiError(status, code, failureMessage(result.failure, alias), {
     ...attempts,
-    ...(result.failure.status === 429 ? retryAfterHeaders(result.failure.retryAfterMs) : {}),
+    ...(result.failure.status === 429 || result.failure.status === 503 ? retryAfterHeaders(result.failure.retryAfterMs) : {}),
   });
 }
 
@@ -24,6 +24,8 @@ function failureMessage(failure: FinalFailure, alias: string): string {
       return `Every backend tried for "${alias}" timed out before answering.`;
     case 'backend_auth_failed':
       return `Every backend tried for "${alias}" rejected the router's credentials; the operator must fix the backend keys or roles.`;
+    case 'credentials_unavailable':
+      return `No backend for "${alias}" has a usable credential right now (still loading, or its secret store is unreachable). Retry shortly.`;
     case 'no_backend_available':
       return `No backend for "${alias}" is available right now (their credentials are not loaded yet).`;
     case 'backend_error':

@@ -13,7 +13,9 @@ import { CircuitBreakers } from './CircuitBreakers';
 import { RouterEvents, silentEvents } from './RouterEvents';
 import { backendRequest } from './backendRequest';
 import { filterResponseHeaders, headerLookup } from './headers';
-import { discard, readAll, relayStream } from './relayStream';
+import { discard, readAll, relayStream, StreamEnd } from './relayStream';
+import { StreamUsageMeter, usageOfBody } from './usageMeter';
+import { TokenUsage } from '../core/usage';
 import { ProxyRequest, RouteResult } from './types';
 
 export interface RouterDeps {
@@ -27,6 +29,12 @@ export interface RouterDeps {
 }
 
 type Failover = Extract<AttemptOutcome, { kind: 'failover' }>;
+
+interface Served {
+  readonly target: RouteTarget;
+  readonly attempt: number;
+  readonly latencyMs: number;
+}
 const CIRCUIT_REASONS: ReadonlySet<FailureReason> = new Set(['server-error', 'timeout', 'network']);
 
 /** Sends a request to the best backend that can take it, failing over at once on 429/5xx/timeouts. */
@@ -65,12 +73,14 @@ export class Router {
     let throttledUntilMs = plan.throttledUntilMs;
     const reasons: FailureReason[] = [];
     let attempts = 0;
+    let skippedForCredentials = 0;
     for (const target of plan.order) {
       const remainingMs = deadlineMs - now();
       if (attempts >= config.maxAttempts || remainingMs <= 0) break;
       const auth = this.deps.credentials.authHeader(target.backend);
       if (auth === undefined) {
         this.events.credentialUnavailable(target.backend.name);
+        skippedForCredentials++;
         continue;
       }
       if (!this.breakers.admit(target.backend.name, now())) continue;
@@ -80,8 +90,9 @@ export class Router {
       const outcome = this.outcomeOf(sent, target);
       if (outcome.kind !== 'failover' && sent.kind === 'response') {
         this.breakers.success(target.backend.name);
-        if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, now() - sentAtMs, now());
-        const result = await this.deliver(request, target, attempts, sent.response, outcome);
+        const latencyMs = now() - sentAtMs;
+        if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
+        const result = await this.deliver(request, { target, attempt: attempts, latencyMs }, sent.response, outcome);
         if (result !== undefined) return result;
         reasons.push(this.fail(target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' }));
         continue;
@@ -91,7 +102,9 @@ export class Router {
       reasons.push(this.fail(target, outcome));
       if (outcome.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, now() + outcome.benchMs);
     }
-    return { kind: 'failure', failure: finalFailure({ reasons, throttledUntilMs, nowMs: now() }), attempts };
+    const failure = finalFailure({ reasons, throttledUntilMs, nowMs: now(), skippedForCredentials });
+    if (failure.status === 429) this.events.allThrottled?.(request.alias, request.consumer, failure.retryAfterMs);
+    return { kind: 'failure', failure, attempts };
   }
 
   /**
@@ -138,6 +151,7 @@ export class Router {
     const key = outcome.scope === 'backend' ? target.backendKey : target.deploymentKey;
     this.deps.state.openWindow(key, { untilMs: nowMs + outcome.benchMs, reason: outcome.reason });
     this.events.benched(target.backend.name, target.deployment, outcome.reason, outcome.benchMs);
+    this.events.failover?.(target.backend.name, outcome.reason);
     const openedUntilMs = CIRCUIT_REASONS.has(outcome.reason) ? this.breakers.failure(target.backend.name, nowMs) : undefined;
     if (openedUntilMs !== undefined) {
       this.deps.state.openWindow(target.backendKey, { untilMs: openedUntilMs, reason: 'circuit-open' });
@@ -147,18 +161,36 @@ export class Router {
   }
 
   /** Builds the caller's response; undefined when a JSON body dropped before it was complete. */
-  private async deliver(request: ProxyRequest, target: RouteTarget, attempt: number, response: BackendResponse, outcome: AttemptOutcome): Promise<RouteResult | undefined> {
-    const backend = target.backend.name;
+  private async deliver(request: ProxyRequest, served: Served, response: BackendResponse, outcome: AttemptOutcome): Promise<RouteResult | undefined> {
+    const backend = served.target.backend.name;
     const headers = filterResponseHeaders(response.headers);
     headers['x-router-backend'] = backend;
-    headers['x-router-attempts'] = String(attempt);
-    const base = { kind: 'response', status: response.status, headers, backend, attempts: attempt } as const;
+    headers['x-router-attempts'] = String(served.attempt);
+    const base = { kind: 'response', status: response.status, headers, backend, attempts: served.attempt } as const;
+    const wantsUsage = this.events.wantsUsage === true && outcome.kind === 'success';
     const isSse = outcome.kind === 'success' && request.stream && (headers['content-type'] ?? '').startsWith('text/event-stream');
-    if (isSse) return { ...base, body: relayStream(response.body, (end, error) => this.events.streamEnded(backend, end, error)) };
+    if (isSse) {
+      const meter = wantsUsage ? new StreamUsageMeter(estimateTokens({ ...request.json, max_tokens: 0, max_completion_tokens: 0 })) : undefined;
+      const onEnd = (end: StreamEnd, error?: Error): void => {
+        this.events.streamEnded(backend, end, error);
+        this.complete(request, served, response.status, meter?.usage());
+      };
+      return { ...base, body: relayStream(response.body, onEnd, meter && ((chunk) => meter.observe(chunk))) };
+    }
+    let body: Buffer;
     try {
-      return { ...base, body: await readAll(response.body) };
+      body = await readAll(response.body);
     } catch {
       return undefined;
     }
+    this.complete(request, served, response.status, wantsUsage ? usageOfBody(body) : undefined);
+    return { ...base, body };
+  }
+
+  private complete(request: ProxyRequest, served: Served, status: number, usage: TokenUsage | undefined): void {
+    this.events.completed?.({
+      consumer: request.consumer, alias: request.alias, backend: served.target.backend, deployment: served.target.deployment,
+      status, attempts: served.attempt, backendLatencyMs: served.latencyMs, stream: request.stream, usage,
+    });
   }
 }

@@ -20,7 +20,7 @@ export const INTERRUPTED_EVENT = encoder.encode(
  * backend that drops ends the stream with an OpenAI-shaped error event rather than a clean
  * end; a caller that cancels (disconnects) destroys the backend body, aborting its call.
  */
-export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Error) => void): ReadableStream<Uint8Array> {
+export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Error) => void, observe?: (chunk: Buffer) => void): ReadableStream<Uint8Array> {
   let settled = false;
   const settle = (end: StreamEnd, error?: Error): boolean => {
     if (settled) return false;
@@ -31,6 +31,7 @@ export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Erro
   return new ReadableStream<Uint8Array>({
     start(controller) {
       body.on('data', (chunk: Buffer) => {
+        observe?.(chunk);
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 0) <= 0) body.pause();
       });

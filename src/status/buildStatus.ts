@@ -8,7 +8,7 @@ export interface StatusInput {
   readonly config: RouterConfig;
   readonly state: StateStore;
   readonly circuit: (backend: string) => CircuitState;
-  readonly credentialState: (backend: BackendConfig) => string;
+  readonly credentialState: (backend: BackendConfig) => Record<string, unknown> & { state: string };
   readonly instanceId: string;
   readonly stateKind: 'memory' | 'table';
   readonly lastSyncAtMs: number | undefined;
@@ -49,7 +49,7 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
     weight: backend.weight,
     speedFactor: Number(score.speedFactor.toFixed(3)),
     latencyMs: own === undefined ? null : Math.round(own.ewmaMs),
-    credential: { kind: backend.credential.kind, state: input.credentialState(backend) },
+    credential: { kind: backend.credential.kind, ...input.credentialState(backend) },
     circuit: input.circuit(backend.name),
     windows: [...state.windows()].filter(([key, w]) => key.startsWith(prefix) && isActive(w, nowMs)).map(([key, w]) => ({
       deployment: key.slice(prefix.length), reason: w.reason, until: iso(w.untilMs), remainingMs: w.untilMs - nowMs,

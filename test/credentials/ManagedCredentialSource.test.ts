@@ -111,6 +111,7 @@ describe('refresh after a 401/403', () => {
     expect(await results).toEqual([true, true, true]);
     expect(secrets.reads).toBe(2);
     expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_2);
+    expect(logs.at(-1)).toBe('[credentials] Key Vault secret "ptu-key" has a new value (rotated); ptu use it from now on');
   });
 
   it('resolves false and keeps the old value when the vault fails', async () => {

@@ -162,7 +162,7 @@ describe('bad input through the router', () => {
   ])('answers %s with an OpenAI-shaped error and calls no backend', async (_label, send, status, code) => {
     const res = await send();
     expect(res.status).toBe(status);
-    expect((await res.json()).error).toMatchObject({ code, type: expect.any(String), message: expect.any(String) });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code, type: expect.any(String), message: expect.any(String) });
     expect(ptu.stats.received + payg.stats.received).toBe(0);
   });
 

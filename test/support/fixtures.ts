@@ -23,6 +23,8 @@ export function routerConfig(backends: BackendConfig[], overrides: Partial<Route
     backends,
     consumerKeys: new Map([['test-consumer-key-0001', 'team-a']]),
     adminKey: undefined,
+    consumerLimits: new Map(),
+    telemetryConnectionString: undefined,
     strategy: 'priority',
     backendTimeoutMs: 30_000,
     totalTimeoutMs: 200_000,

@@ -58,6 +58,10 @@ describe('finalFailure', () => {
     expect(finalFailure({ reasons: ['timeout', 'network'], throttledUntilMs: undefined, nowMs: NOW })).toEqual({ status: 502, code: 'backend_error' });
   });
 
+  it('answers 503 with a short Retry-After when every candidate was waiting for its credential', () => {
+    expect(finalFailure({ reasons: [], throttledUntilMs: undefined, nowMs: NOW, skippedForCredentials: 2 })).toEqual({ status: 503, code: 'credentials_unavailable', retryAfterMs: 1000 });
+  });
+
   it('answers 502 when nothing could be tried', () => {
     expect(finalFailure({ reasons: [], throttledUntilMs: undefined, nowMs: NOW })).toEqual({ status: 502, code: 'no_backend_available' });
   });

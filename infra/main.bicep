@@ -1,0 +1,196 @@
+// Azure OpenAI smart router on Azure Functions Flex Consumption. README "Deploy" walks through it.
+//   az deployment group create -g <rg> -f infra/main.bicep -p @infra/main.parameters.json -p routerApiKeys=… routerAdminKey=…
+targetScope = 'resourceGroup'
+
+import { backend, backendSettings, platformSettings, routerSettings } from 'settings.bicep'
+
+@description('Function app name; also names the plan, identity, workspace and Application Insights.')
+@maxLength(50)
+param appName string = 'aoai-router-${uniqueString(resourceGroup().id)}'
+
+param location string = resourceGroup().location
+param tags object = {}
+
+@description('The Azure OpenAI backends, in BACKEND_<N> order.')
+@minLength(1)
+param backends backend[]
+
+@description('ROUTER_API_KEYS value (consumerName:key,…). Written to Key Vault when given; empty keeps the existing secret.')
+@secure()
+param routerApiKeys string = ''
+
+@description('ROUTER_ADMIN_KEY value. Written to Key Vault when given; empty keeps the existing secret.')
+@secure()
+param routerAdminKey string = ''
+
+param routerApiKeysSecretName string = 'router-api-keys'
+
+@description('Secret holding ROUTER_ADMIN_KEY; empty: no admin key (the status endpoint stays closed).')
+param routerAdminKeySecretName string = 'router-admin-key'
+
+@description('Backend keys to store in Key Vault, secret name → key, for backends that set keyVaultSecretName. Empty values are skipped.')
+@secure()
+param backendKeys object = {}
+
+@description('Optional router settings by name (ROUTER_STRATEGY, HTTP_TIMEOUT_SECONDS, …); the settings this template computes win.')
+param extraSettings object = {}
+
+param stateTableName string = 'routerstate'
+param probeSchedule string = '0 */1 * * * *'
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@allowed([ 512, 2048, 4096 ])
+param instanceMemoryMB int = 2048
+
+@description('Always-ready instances for the HTTP functions; 1+ removes cold starts at a fixed cost.')
+@minValue(0)
+param alwaysReadyInstances int = 0
+
+@allowed([ 'Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS' ])
+param storageSku string = 'Standard_LRS'
+
+param logRetentionDays int = 30
+
+@description('Application Insights accepts only Entra ID ingestion (the host authenticates with APPLICATIONINSIGHTS_AUTHENTICATION_STRING). In-process telemetry clients must use the identity too.')
+param appInsightsEntraIdOnly bool = true
+
+@description('Purge protection cannot be turned off again once on; keep it on in production.')
+param keyVaultPurgeProtection bool = true
+
+@description('VNet integration, private endpoints for Storage, Key Vault and the backends, public access off on Storage and Key Vault.')
+param privateNetworking bool = false
+param vnetAddressPrefix string = '10.40.0.0/16'
+param appSubnetPrefix string = '10.40.0.0/24'
+param privateEndpointSubnetPrefix string = '10.40.1.0/24'
+
+@description('Front Door profile id (the frontDoorId GUID, not the resource id): when set, only that Front Door may call the app.')
+param frontDoorId string = ''
+
+var suffix = uniqueString(resourceGroup().id, appName)
+var deploymentContainerName = 'app-package'
+var backendAccounts = map(filter(backends, (b) => !empty(b.?resourceId ?? '')), (b) => { name: b.name, id: b.?resourceId ?? '' })
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: { name: 'id-${appName}', location: location, tags: tags }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    name: appName
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    name: appName
+    location: location
+    tags: tags
+    retentionInDays: logRetentionDays
+    entraIdIngestionOnly: appInsightsEntraIdOnly
+    principalId: identity.outputs.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: take('st${suffix}', 24)
+    location: location
+    tags: tags
+    sku: storageSku
+    deploymentContainerName: deploymentContainerName
+    principalId: identity.outputs.principalId
+    privateOnly: privateNetworking
+  }
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  name: 'key-vault'
+  params: {
+    name: take('kv-${suffix}', 24)
+    location: location
+    tags: tags
+    purgeProtection: keyVaultPurgeProtection
+    privateOnly: privateNetworking
+    principalId: identity.outputs.principalId
+    secrets: union(backendKeys, { '${routerApiKeysSecretName}': routerApiKeys }, empty(routerAdminKeySecretName) ? {} : { '${routerAdminKeySecretName}': routerAdminKey })
+  }
+}
+
+// Storage (blob, queue, table) and Key Vault, reached from the app subnet only.
+module ownPrivateEndpoints 'modules/privateEndpoint.bicep' = [for group in [ 'blob', 'queue', 'table', 'vault' ]: if (privateNetworking) {
+  name: 'pe-${group}'
+  params: {
+    name: 'pe-${appName}-${group}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.privateEndpointSubnetId : ''
+    targetId: group == 'vault' ? keyVault.outputs.id : storage.outputs.id
+    groupId: group
+    dnsZoneIds: privateNetworking ? [ network.outputs.zoneIds[group] ] : []
+  }
+}]
+
+module backendPrivateEndpoints 'modules/privateEndpoint.bicep' = [for (account, i) in backendAccounts: if (privateNetworking) {
+  name: 'pe-backend-${i}'
+  params: {
+    name: 'pe-${appName}-${account.name}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.privateEndpointSubnetId : ''
+    targetId: account.id
+    groupId: 'account'
+    dnsZoneIds: privateNetworking ? [ network.outputs.zoneIds.openai, network.outputs.zoneIds.cognitiveservices ] : []
+  }
+}]
+
+// The backend accounts may live in other resource groups or subscriptions: each grant deploys into the account's own.
+module backendRoles 'modules/openAiUser.bicep' = [for account in backendAccounts: {
+  name: 'openai-user-${uniqueString(account.id, appName)}'
+  scope: resourceGroup(split(account.id, '/')[2], split(account.id, '/')[4])
+  params: {
+    accountName: last(split(account.id, '/'))
+    principalId: identity.outputs.principalId
+  }
+}]
+
+module app 'modules/functionApp.bicep' = {
+  name: 'function-app'
+  params: {
+    name: appName
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    subnetId: privateNetworking ? network.outputs.appSubnetId : ''
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    alwaysReadyInstances: alwaysReadyInstances
+    frontDoorId: frontDoorId
+    appSettings: union(
+      extraSettings,
+      routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, routerAdminKeySecretName, stateTableName, probeSchedule),
+      backendSettings(backends),
+      platformSettings(identity.outputs.clientId, storage.outputs.name, monitoring.outputs.connectionString)
+    )
+  }
+  // The app starts reading storage and secrets at once: with private networking, only through the endpoints.
+  dependsOn: [ ownPrivateEndpoints ]
+}
+
+@description('Base URL for the SDKs: AzureOpenAI endpoint, or <base>/openai/v1 for the OpenAI client.')
+output functionBaseUrl string = 'https://${app.outputs.defaultHostName}/api'
+output appName string = app.outputs.name
+output keyVaultName string = keyVault.outputs.name
+output identityClientId string = identity.outputs.clientId

@@ -1,0 +1,53 @@
+/** Token counts of one answered request, as the backend reported them or as estimated. */
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  /** True when the backend did not report usage (a stream without include_usage). */
+  readonly estimated: boolean;
+}
+
+const USAGE_KEY = '"usage":';
+
+/**
+ * Finds the `usage` object in a JSON body or SSE chunk without parsing the whole body: the
+ * last `"usage":{…}` is cut out by brace matching and parsed alone.
+ */
+export function findUsage(text: string): TokenUsage | undefined {
+  const at = text.lastIndexOf(USAGE_KEY);
+  if (at < 0) return undefined;
+  let start = at + USAGE_KEY.length;
+  while (text[start] === ' ') start++;
+  if (text[start] !== '{') return undefined;
+  const end = matchingBrace(text, start);
+  if (end < 0) return undefined;
+  try {
+    const usage = JSON.parse(text.slice(start, end + 1)) as { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
+    const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
+    const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
+    const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : prompt + completion;
+    return { promptTokens: prompt, completionTokens: completion, totalTokens: total, estimated: false };
+  } catch {
+    return undefined;
+  }
+}
+
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */) depth++;
+    else if (c === 125 /* } */ && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** For streams without reported usage: the prompt estimate, and about one token per content delta. */
+export function estimateUsage(promptTokens: number, contentDeltas: number): TokenUsage {
+  return { promptTokens, completionTokens: contentDeltas, totalTokens: promptTokens + contentDeltas, estimated: true };
+}
