@@ -236,3 +236,23 @@ describe('proxyHandler when a backend rejects the router credential', () => {
     expect(rt.state.getWindow('ptu/*')).toEqual({ untilMs: NOW + 300_000, reason: 'auth' });
   });
 });
+
+describe('proxyHandler consumer limits', () => {
+  it('answers 429 with Retry-After and calls no backend once the consumer used its tokens this minute', async () => {
+    const rt = testRuntime([ptu], () => reply(200), { consumerLimits: new Map([['team-a', { tokensPerMinute: 100, quota: undefined }]]) });
+    rt.state.addUsage('team-a', 100, NOW);
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after-ms')).toBe('60000');
+    expect(JSON.parse(res.text).error.code).toBe('consumer_rate_limited');
+    expect(rt.client.calls).toHaveLength(0);
+  });
+
+  it('answers 403 once a daily quota is spent', async () => {
+    const rt = testRuntime([ptu], () => reply(200), { consumerLimits: new Map([['team-a', { tokensPerMinute: undefined, quota: { tokens: 10, period: 'day' as const } }]]) });
+    rt.state.addUsage('team-a', 10, NOW);
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.text).error.code).toBe('consumer_quota_exceeded');
+  });
+});

@@ -13,6 +13,8 @@ export interface ClientTally {
   /** Anything else: other statuses and transport errors. */
   other: number;
   firstOther: string | undefined;
+  /** Time to the whole answer, ms, of every measured request (router backlog shows here first). */
+  latenciesMs: number[];
 }
 
 export interface LoadRequest {
@@ -22,7 +24,7 @@ export interface LoadRequest {
 }
 
 const TICK_MS = 5;
-const emptyTally = (): ClientTally => ({ sent: 0, ok: 0, throttled: 0, other: 0, firstOther: undefined });
+const emptyTally = (): ClientTally => ({ sent: 0, ok: 0, throttled: 0, other: 0, firstOther: undefined, latenciesMs: [] });
 
 export class OpenLoopLoad {
   private readonly pools: Pool[];
@@ -70,17 +72,19 @@ export class OpenLoopLoad {
     const tally = this.tally;
     if (tally !== undefined) tally.sent++;
     const { path, headers, body } = this.request;
+    const startMs = performance.now();
     const sent = pool
       .request({ path, method: 'POST', headers, body })
-      .then(async (res) => count(tally, res.statusCode, await res.body.text()))
-      .catch((err: unknown) => count(tally, 0, err instanceof Error ? err.message : String(err)))
+      .then(async (res) => count(tally, res.statusCode, await res.body.text(), startMs))
+      .catch((err: unknown) => count(tally, 0, err instanceof Error ? err.message : String(err), startMs))
       .finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);
   }
 }
 
-function count(tally: ClientTally | undefined, status: number, text: string): void {
+function count(tally: ClientTally | undefined, status: number, text: string, startMs: number): void {
   if (tally === undefined) return;
+  tally.latenciesMs.push(performance.now() - startMs);
   if (status === 200) tally.ok++;
   else if (status === 429) tally.throttled++;
   else {

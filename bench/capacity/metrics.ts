@@ -22,6 +22,9 @@ export interface ConfigMetrics {
   readonly clientThrottled: number;
   /** Backend calls per client request (1 = never a second attempt). */
   readonly callsPerRequest: number;
+  /** Client-observed time to the whole answer (any status), ms. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
   readonly otherErrors: number;
   readonly firstOther: string | undefined;
   readonly notes: readonly string[];
@@ -29,6 +32,12 @@ export interface ConfigMetrics {
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
 
 export function metricsOf(result: ConfigResult, settings: CapacitySettings): ConfigMetrics {
   const capacity = sum(BACKENDS.map((spec) => capacityOver(spec, settings, settings.measureMs)));
@@ -53,6 +62,8 @@ export function metricsOf(result: ConfigResult, settings: CapacitySettings): Con
     backendThrottled,
     clientThrottled: client.throttled,
     callsPerRequest: ratio(sum(result.backends.map((b) => b.received)), client.sent),
+    p50Ms: quantile(client.latenciesMs, 0.5),
+    p99Ms: quantile(client.latenciesMs, 0.99),
     otherErrors: client.other,
     firstOther: client.firstOther,
     notes: result.notes,

@@ -17,7 +17,10 @@ export class SettingsReader {
 
   string(name: string): string | undefined {
     const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
+    if (value === undefined || value === '') return undefined;
+    // App Service leaves the reference text in place when it cannot resolve it; never use that as a key.
+    if (value.startsWith('@Microsoft.KeyVault(')) throw new ConfigError(name, 'its Key Vault reference did not resolve (check the app identity has Key Vault Secrets User and the secret exists)');
+    return value;
   }
 
   required(name: string, what: string): string {

@@ -2,7 +2,8 @@ import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functio
 import { Operation } from '../router/types';
 import { Runtime } from '../runtime/Runtime';
 import { presentedKey } from './ConsumerKeys';
-import { openAiError } from './openAiError';
+import { checkLimit, LimitDecision } from '../core/consumerLimits';
+import { openAiError, retryAfterHeaders } from './openAiError';
 import { parseProxyRequest } from './parseProxyRequest';
 import { toHttpResponse } from './toHttpResponse';
 
@@ -25,6 +26,8 @@ export function proxyHandler(runtime: () => Runtime, api: 'deployments' | 'v1', 
     if (!router.serves(request.alias)) {
       return openAiError(404, 'DeploymentNotFound', `No backend serves the deployment "${request.alias}".`);
     }
+    const overLimit = limitResponse(checkLimit(config.consumerLimits.get(consumer), (w) => runtime().state.usage(consumer, w), runtime().now()), consumer);
+    if (overLimit !== undefined) return overLimit;
     try {
       return toHttpResponse(await router.route(request), request.alias);
     } catch (err) {
@@ -33,4 +36,15 @@ export function proxyHandler(runtime: () => Runtime, api: 'deployments' | 'v1', 
       return openAiError(500, 'router_error', 'The router failed unexpectedly; the request was not completed.');
     }
   };
+}
+
+/** Over a consumer's token limit: 429 until the minute turns, 403 until the quota period does. No backend is called. */
+function limitResponse(decision: LimitDecision, consumer: string): HttpResponseInit | undefined {
+  if (decision.kind === 'ok') return undefined;
+  if (decision.kind === 'rate-limited') {
+    const message = `Consumer "${consumer}" used its ${decision.limit} tokens per minute. Retry after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`;
+    return openAiError(429, 'consumer_rate_limited', message, retryAfterHeaders(decision.retryAfterMs));
+  }
+  const message = `Consumer "${consumer}" used its ${decision.limit}-token ${decision.period}ly quota; it resets at ${new Date(decision.resetsAtMs).toISOString()}.`;
+  return openAiError(403, 'consumer_quota_exceeded', message);
 }

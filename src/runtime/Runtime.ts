@@ -17,4 +17,7 @@ export interface Runtime {
   readonly credentials: CredentialSource;
   readonly instanceId: string;
   readonly startedAtMs: number;
+  readonly now: () => number;
+  /** Final state sync, telemetry flush, connections closed. Called on appTerminate. */
+  shutdown(): Promise<void>;
 }

@@ -5,30 +5,33 @@ import { Env } from '../config/settingsReader';
 import { createCredentialSource } from '../credentials/createCredentialSource';
 import { ConsumerKeys } from '../http/ConsumerKeys';
 import { Router } from '../router/Router';
+import { RouterEvents } from '../router/RouterEvents';
 import { createStateStore } from '../state/createStateStore';
+import { createTelemetry } from '../telemetry/createTelemetry';
+import { composeEvents } from './composeEvents';
 import { consoleEvents } from './consoleEvents';
 import { Runtime } from './Runtime';
+
+const log = (line: string): void => console.warn(line);
 
 /** Wires the real parts together. Throws ConfigError (naming the setting) on bad configuration. */
 export function createRuntime(env: Env): Runtime {
   const config = readConfig(env);
   const instanceId = env.WEBSITE_INSTANCE_ID?.slice(0, 12) ?? randomUUID().slice(0, 8);
-  const stateHandle = createStateStore(config.state, { instanceId, now: Date.now, log: (line) => console.warn(line) });
+  const countUsage = config.consumerLimits.size > 0;
+  const stateHandle = createStateStore(config.state, { instanceId, now: Date.now, log, countUsage });
   stateHandle.start();
   const state = stateHandle.store;
   const client = new UndiciBackendClient({ connectTimeoutMs: Math.min(config.backendTimeoutMs, 10_000) });
   // Preloads Key Vault secrets and Entra tokens in the background and keeps them fresh; start-up never waits.
-  const credentials = createCredentialSource(config, (line) => console.warn(line));
+  const credentials = createCredentialSource(config, log);
   credentials.start();
-  const router = new Router({
-    config,
-    state,
-    credentials,
-    client,
-    now: Date.now,
-    random: Math.random,
-    events: consoleEvents(Date.now),
-  });
+  const telemetry = createTelemetry(config.telemetryConnectionString, env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, log);
+  const usageCounter: RouterEvents | undefined = countUsage
+    ? { wantsUsage: true, completed: (r) => r.usage && state.addUsage(r.consumer, r.usage.totalTokens, Date.now()), benched: () => undefined, credentialUnavailable: () => undefined, credentialRejected: () => undefined, streamEnded: () => undefined }
+    : undefined;
+  const events = composeEvents([consoleEvents(Date.now), ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
+  const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });
   return {
     config,
     router,
@@ -39,5 +42,10 @@ export function createRuntime(env: Env): Runtime {
     client,
     instanceId,
     startedAtMs: Date.now(),
+    now: Date.now,
+    shutdown: async () => {
+      await Promise.allSettled([stateHandle.stop(), telemetry?.flush(), client.close()]);
+      credentials.stop?.();
+    },
   };
 }

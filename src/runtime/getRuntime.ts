@@ -8,3 +8,8 @@ export function getRuntime(): Runtime {
   runtime ??= createRuntime(process.env);
   return runtime;
 }
+
+/** The runtime if one was built, without building it. */
+export function peekRuntime(): Runtime | undefined {
+  return runtime;
+}

@@ -92,6 +92,25 @@ export class AzureStateTable implements StateTable {
     await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
   }
 
+  /** Partition per counting window, a row per consumer and instance: each instance owns its rows. */
+  async upsertUsage(windowKey: string, consumer: string, tokens: number, instance: string): Promise<void> {
+    const entity = { partitionKey: `usage-${windowKey}`, rowKey: `${consumer}|${instance}`, consumer, instance, tokens };
+    await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
+  }
+
+  async listUsage(windowKeys: readonly string[], excludeInstance: string): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (const windowKey of windowKeys) {
+      const query = { filter: odata`PartitionKey eq ${`usage-${windowKey}`}` };
+      for await (const e of this.client.listEntities<{ consumer: string; instance: string; tokens: number }>({ queryOptions: query, abortSignal: this.signal() })) {
+        if (e.instance === excludeInstance) continue;
+        const k = `${windowKey}|${e.consumer}`;
+        totals.set(k, (totals.get(k) ?? 0) + Number(e.tokens));
+      }
+    }
+    return totals;
+  }
+
   async claimLease(name: string, instance: string, nowMs: number, untilMs: number): Promise<boolean> {
     const entity = { partitionKey: LEASES, rowKey: name, untilMs, instance };
     try {

@@ -2,12 +2,23 @@ import { addSample, LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
 import { mergeWindow, Window } from '../core/windows';
 import { StateStore } from './StateStore';
+import { UsageLedger } from './UsageLedger';
 
 /** Per-instance state in Maps. Also the in-memory layer of the shared Table Storage store. */
 export class MemoryStateStore implements StateStore {
   private readonly windowMap = new Map<string, Window>();
   private readonly remainingMap = new Map<string, Remaining>();
   private readonly latencyMap = new Map<string, LatencyFigure>();
+  /** Shared stores read the ledger to push and merge it. */
+  readonly ledger = new UsageLedger();
+
+  addUsage(consumer: string, tokens: number, nowMs: number): void {
+    this.ledger.add(consumer, tokens, nowMs);
+  }
+
+  usage(consumer: string, windowKey: string): number {
+    return this.ledger.used(consumer, windowKey);
+  }
 
   getWindow(key: string): Window | undefined {
     return this.windowMap.get(key);

@@ -12,6 +12,8 @@ export interface SharedStateOptions {
   readonly syncIntervalMs: number;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** Pull other instances' token counts (only needed when consumer limits are configured). */
+  readonly countUsage?: boolean;
 }
 
 /**
@@ -43,6 +45,8 @@ export class SharedStateStore implements StateStore {
   getRemaining = (key: string): Remaining | undefined => this.memory.getRemaining(key);
   windows = (): ReadonlyMap<string, Window> => this.memory.windows();
   remainings = (): ReadonlyMap<string, Remaining> => this.memory.remainings();
+  addUsage = (consumer: string, tokens: number, nowMs: number): void => this.memory.addUsage(consumer, tokens, nowMs);
+  usage = (consumer: string, windowKey: string): number => this.memory.usage(consumer, windowKey);
   getLatency = (key: string): LatencyFigure | undefined => this.latency.get(key);
   latencies = (): ReadonlyMap<string, LatencyFigure> => this.latency.all();
 
@@ -116,6 +120,13 @@ export class SharedStateStore implements StateStore {
       await this.table.upsertRemaining(key, remaining, this.options.instanceId);
       if (this.pendingRemaining.get(key) === remaining) this.pendingRemaining.delete(key);
     }
+    const usageRows = this.memory.ledger.takeDirty();
+    try {
+      for (const [windowKey, consumer, tokens] of usageRows) await this.table.upsertUsage(windowKey, consumer, tokens, this.options.instanceId);
+    } catch (err) {
+      this.memory.ledger.restoreDirty(usageRows);
+      throw err;
+    }
     for (const key of [...this.pendingLatency]) {
       this.pendingLatency.delete(key);
       const own = this.memory.getLatency(key);
@@ -133,5 +144,9 @@ export class SharedStateStore implements StateStore {
     const latencyRows = await this.table.listLatency();
     for (const byInstance of latencyRows.values()) byInstance.delete(this.options.instanceId); // memory has our own, newer
     this.latency.replaceOthers(latencyRows, this.memory.latencies());
+    if (this.options.countUsage === true) {
+      const windows = this.memory.ledger.currentWindows(nowMs);
+      this.memory.ledger.replaceOthers(await this.table.listUsage(windows, this.options.instanceId));
+    }
   }
 }

@@ -13,6 +13,10 @@ export interface StateStore extends WindowLookup, RemainingLookup, LatencyLookup
   recordRemaining(key: string, remaining: Remaining): void;
   /** Adds one time-to-headers sample (live traffic or a probe) to this instance's figure. */
   recordLatency(key: string, sampleMs: number, atMs: number): void;
+  /** Counts tokens a consumer used (for ROUTER_CONSUMER_LIMITS / _QUOTAS). */
+  addUsage(consumer: string, tokens: number, nowMs: number): void;
+  /** Tokens a consumer used in a counting window, across every instance as far as known. */
+  usage(consumer: string, windowKey: string): number;
   /** Every known window, for the status page. */
   windows(): ReadonlyMap<string, Window>;
   remainings(): ReadonlyMap<string, Remaining>;

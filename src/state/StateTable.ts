@@ -28,6 +28,10 @@ export interface StateTable {
   /** key → instance → that instance's figure. */
   listLatency(): Promise<Map<string, Map<string, LatencyFigure>>>;
   upsertLatency(key: string, figure: LatencyFigure, instance: string): Promise<void>;
+  /** Sets this instance's token count for a consumer in a counting window. */
+  upsertUsage(windowKey: string, consumer: string, tokens: number, instance: string): Promise<void>;
+  /** Other instances' totals per `${windowKey}|${consumer}` for the given windows. */
+  listUsage(windowKeys: readonly string[], excludeInstance: string): Promise<Map<string, number>>;
   /** Takes the named lease until `untilMs` if nobody holds it at `nowMs`; false if another instance does. */
   claimLease(name: string, instance: string, nowMs: number, untilMs: number): Promise<boolean>;
 }

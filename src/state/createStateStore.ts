@@ -21,7 +21,7 @@ export interface StateStoreHandle {
 const CLIENT_OPTIONS: TableServiceClientOptions = { retryOptions: { maxRetries: 1, retryDelayInMs: 200 } };
 const OP_TIMEOUT_MS = 5000;
 
-export function createStateStore(settings: StateSettings, options: { instanceId: string; now: () => number; log: (line: string) => void }): StateStoreHandle {
+export function createStateStore(settings: StateSettings, options: { instanceId: string; now: () => number; log: (line: string) => void; countUsage?: boolean }): StateStoreHandle {
   if (settings.kind === 'memory') {
     return {
       store: new MemoryStateStore(),

@@ -25,7 +25,7 @@ export function testRuntime(backends: BackendConfig[], script: Script, overrides
     config, router, client, state, credentials,
     stateHandle: { store: state, kind: 'memory', start: () => undefined, stop: async () => undefined, claimLease: async () => true, lastSyncAtMs: () => undefined },
     consumers: new ConsumerKeys(config.consumerKeys),
-    instanceId: 'test', startedAtMs: NOW,
+    instanceId: 'test', startedAtMs: NOW, shutdown: async () => undefined, now: () => now,
     advance: (ms) => { now += ms; },
   };
 }

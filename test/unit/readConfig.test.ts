@@ -46,6 +46,9 @@ describe('readConfig', () => {
     ['no caller keys', { ...base, ROUTER_API_KEYS: '' }, 'ROUTER_API_KEYS'],
     ['a short caller key', { ...base, ROUTER_API_KEYS: 'team-a:short' }, 'ROUTER_API_KEYS'],
     ['a caller key without a consumer name', { ...base, ROUTER_API_KEYS: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, 'ROUTER_API_KEYS'],
+    ['an unresolved Key Vault reference', { ...base, ROUTER_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/admin/)' }, 'ROUTER_ADMIN_KEY'],
+    ['consumer limits for an unknown consumer', { ...base, ROUTER_CONSUMER_LIMITS: 'team-z=100' }, 'ROUTER_CONSUMER_LIMITS'],
+    ['a quota without a period', { ...base, ROUTER_CONSUMER_QUOTAS: 'team-a=100' }, 'ROUTER_CONSUMER_QUOTAS'],
     ['duplicate backend names', { ...base, BACKEND_1_NAME: 'x', BACKEND_2_URL: 'https://y', BACKEND_2_PRIORITY: '1', BACKEND_2_NAME: 'x' }, 'BACKEND_2_NAME'],
   ])('stops start-up on %s, naming %s', (_label, env, setting) => {
     expect(() => readConfig(env)).toThrow(new RegExp(`^Invalid setting ${setting}:`));
