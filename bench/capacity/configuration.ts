@@ -1,4 +1,5 @@
 /** One configuration of the capacity bench: N router processes under open-loop overload, measured. */
+import { loadavg } from 'node:os';
 import type { SimulatedBackend, SimulatedBackendStats } from '../../src/local/simulator';
 import { ClientTally, LoadRequest, OpenLoopLoad } from './load';
 import { backendEnv, CONSUMER_KEY, RouterChild, startRouters } from './routers';
@@ -50,6 +51,8 @@ export interface ConfigResult {
   readonly client: ClientTally;
   /** Router log lines worth a look (storage outages, errors). */
   readonly notes: readonly string[];
+  /** The machine's 1-minute load average at the end: other work on the cores skews results. */
+  readonly loadAverage: number;
 }
 
 export const configId = (variant: Variant, instances: number): string => `${variant.id}-${instances}`;
@@ -78,7 +81,8 @@ export async function runConfiguration(ctx: BenchContext, variant: Variant, inst
     const after = snapshot(ctx.backends);
     const client = load.endMeasure();
     const backends = BACKENDS.map((spec, i) => delta(spec.name, before[i], after[i]));
-    return { id: configId(variant, instances), variant, instances, offeredPerSecond, backends, client, notes: notesOf(routers) };
+    const loadAverage = loadavg()[0] ?? 0;
+    return { id: configId(variant, instances), variant, instances, offeredPerSecond, backends, client, notes: notesOf(routers), loadAverage };
   } finally {
     await load.stop();
     await Promise.all(routers.map((r) => r.stop()));

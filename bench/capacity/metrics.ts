@@ -28,6 +28,7 @@ export interface ConfigMetrics {
   readonly otherErrors: number;
   readonly firstOther: string | undefined;
   readonly notes: readonly string[];
+  readonly loadAverage: number;
 }
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
@@ -67,5 +68,6 @@ export function metricsOf(result: ConfigResult, settings: CapacitySettings): Con
     otherErrors: client.other,
     firstOther: client.firstOther,
     notes: result.notes,
+    loadAverage: result.loadAverage,
   };
 }

@@ -80,18 +80,19 @@ function results(metrics: readonly ConfigMetrics[]): string[] {
   return [
     '### Results',
     '',
-    row(['configuration', 'routers', 'offered (req/s)', 'served ÷ capacity', 'PTU busy', 'backend 429s per served', 'client 429s (share of sent)', 'backend calls per request', 'other errors']),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['configuration', 'routers', 'served ÷ capacity', 'PTU busy', 'backend 429s per served', 'client 429s (share of sent)', 'backend calls per request', 'client p50 / p99 (ms)', 'machine load', 'other errors']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...metrics.map((m) =>
       row([
         m.label,
         String(m.instances),
-        num(m.offeredPerSecond, 1),
         pct(m.servedRatio),
         pct(m.ptuBusy),
         m.wastedPerServed.toFixed(3),
         `${num(m.clientThrottled)} (${pct(m.clientThrottledShare)})`,
         m.callsPerRequest.toFixed(2),
+        `${num(m.p50Ms)} / ${num(m.p99Ms)}`,
+        m.loadAverage.toFixed(1),
         m.otherErrors === 0 ? '0' : `${m.otherErrors}: ${m.firstOther ?? ''}`.replace(/\|/g, '/'),
       ]),
     ),

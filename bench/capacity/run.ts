@@ -72,7 +72,7 @@ function summaryLine(m: ConfigMetrics): string {
   return (
     `[capacity] ${m.id.padEnd(13)} served ${pct(m.servedRatio)} of capacity, PTU ${pct(m.ptuBusy)}, ` +
     `backend 429s/served ${m.wastedPerServed.toFixed(3)}, client 429s ${pct(m.clientThrottledShare)}, ` +
-    `calls/request ${m.callsPerRequest.toFixed(2)}, client p50/p99 ${m.p50Ms.toFixed(0)}/${m.p99Ms.toFixed(0)} ms${other}`
+    `calls/request ${m.callsPerRequest.toFixed(2)}, client p50/p99 ${m.p50Ms.toFixed(0)}/${m.p99Ms.toFixed(0)} ms, load ${m.loadAverage.toFixed(1)}${other}`
   );
 }
 

@@ -34,7 +34,7 @@ export interface CapacitySettings {
   readonly quick: boolean;
   /** The simulator's rate window (Azure: 10 s sub-windows of the minute). */
   readonly windowMs: number;
-  /** Load before measuring: the first window fills every backend once. */
+  /** Load before measuring: every backend fills its first window and starts refusing. */
   readonly warmupMs: number;
   /** Measured interval; a whole number of windows, so the served count is bounded by capacity exactly. */
   readonly measureMs: number;
@@ -73,7 +73,7 @@ export function readCapacitySettings(env: NodeJS.ProcessEnv): CapacitySettings {
   return {
     quick,
     windowMs,
-    warmupMs: intFrom(env, 'BENCH_CAPACITY_WARMUP_MS', quick ? 2_500 : 8_000),
+    warmupMs: intFrom(env, 'BENCH_CAPACITY_WARMUP_MS', quick ? 2_500 : 6_000),
     measureMs: intFrom(env, 'BENCH_CAPACITY_MEASURE_MS', windowMs * (quick ? 1 : 3)),
     loadFactor: 1.5,
     instances: [1, 4],

@@ -1,39 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { TestCertificate } from './selfSignedCert';
 
-/** A self-signed certificate for 127.0.0.1/localhost; `caFile` goes into NODE_EXTRA_CA_CERTS. */
-export interface TestCertificate {
-  readonly key: string;
-  readonly cert: string;
-  readonly caFile: string;
-  remove(): void;
-}
-
-export function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function createTestCertificate(): TestCertificate {
-  const dir = mkdtempSync(join(tmpdir(), 'router-kv-'));
-  const keyFile = join(dir, 'key.pem');
-  const caFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-keyout', keyFile, '-out', caFile,
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(caFile, 'utf8'), caFile, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export { createTestCertificate, hasOpenssl } from './selfSignedCert';
+export type { TestCertificate } from './selfSignedCert';
 
 /**
  * A Key Vault-compatible endpoint over HTTPS, enough for SecretClient.getSecret: requests
