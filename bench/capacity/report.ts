@@ -71,7 +71,9 @@ function method(settings: CapacitySettings): string[] {
       (extra.length > 0 ? ` except ${extra.join(', ')}.` : '.'),
     '- **Metrics**: served ÷ pooled capacity = 2xx answers of all backends ÷ what their limits admit over the measured interval; PTU busy = the same for the PTU; ' +
       'backend 429s per served = the simulators’ `stats.throttled` ÷ served (calls the router wasted); client 429s = requests the router itself answered 429 ' +
-      `(at ${settings.loadFactor}× load at least ${pct(1 - 1 / settings.loadFactor)} of the offered requests must be refused).`,
+      `(at ${settings.loadFactor}× load at least ${pct(1 - 1 / settings.loadFactor)} of the offered requests must be refused); client p50/p99 = time to the ` +
+      `whole answer of every measured request; machine load = 1-minute load average when the configuration ended (${cpus().length} cores: above that, other ` +
+      'work competes with the routers and stalls them).',
     '',
   ];
 }

@@ -6,6 +6,8 @@ import { openAiError, retryAfterHeaders } from './openAiError';
 /** Maps a routing result to HTTP: the one place outcomes become statuses. */
 export function toHttpResponse(result: RouteResult, alias: string): HttpResponseInit {
   if (result.kind === 'response') {
+    // A buffered body has a known length: no chunked encoding on the way out.
+    if (Buffer.isBuffer(result.body)) result.headers['content-length'] = String(result.body.length);
     return { status: result.status, headers: result.headers, body: result.body };
   }
   const attempts = { 'x-router-attempts': String(result.attempts) };

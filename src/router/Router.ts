@@ -74,6 +74,8 @@ export class Router {
     const reasons: FailureReason[] = [];
     let attempts = 0;
     let skippedForCredentials = 0;
+    // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
+    let movingOn: { from: string; reason: FailureReason } | undefined;
     for (const target of plan.order) {
       const remainingMs = deadlineMs - now();
       if (attempts >= config.maxAttempts || remainingMs <= 0) break;
@@ -85,6 +87,8 @@ export class Router {
       }
       if (!this.breakers.admit(target.backend.name, now())) continue;
       attempts++;
+      if (movingOn !== undefined) this.events.failover?.(movingOn.from, movingOn.reason);
+      movingOn = undefined;
       const sentAtMs = now();
       const sent = await this.sendWithFreshCredential(request, target, await this.deps.client.send(backendRequest(request, target, auth, config, remainingMs)), deadlineMs);
       const outcome = this.outcomeOf(sent, target);
@@ -95,11 +99,13 @@ export class Router {
         const result = await this.deliver(request, { target, attempt: attempts, latencyMs }, sent.response, outcome);
         if (result !== undefined) return result;
         reasons.push(this.fail(target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' }));
+        movingOn = { from: target.backend.name, reason: 'network' };
         continue;
       }
       if (sent.kind === 'response') discard(sent.response.body);
       if (outcome.kind !== 'failover') continue;
       reasons.push(this.fail(target, outcome));
+      movingOn = { from: target.backend.name, reason: outcome.reason };
       if (outcome.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, now() + outcome.benchMs);
     }
     const failure = finalFailure({ reasons, throttledUntilMs, nowMs: now(), skippedForCredentials });
@@ -151,7 +157,6 @@ export class Router {
     const key = outcome.scope === 'backend' ? target.backendKey : target.deploymentKey;
     this.deps.state.openWindow(key, { untilMs: nowMs + outcome.benchMs, reason: outcome.reason });
     this.events.benched(target.backend.name, target.deployment, outcome.reason, outcome.benchMs);
-    this.events.failover?.(target.backend.name, outcome.reason);
     const openedUntilMs = CIRCUIT_REASONS.has(outcome.reason) ? this.breakers.failure(target.backend.name, nowMs) : undefined;
     if (openedUntilMs !== undefined) {
       this.deps.state.openWindow(target.backendKey, { untilMs: openedUntilMs, reason: 'circuit-open' });

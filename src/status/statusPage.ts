@@ -11,16 +11,18 @@ th,td{padding:8px 10px;border-bottom:1px solid var(--line);text-align:left;verti
 .pill{display:inline-block;border-radius:999px;padding:1px 8px;font-size:12px;font-weight:600;color:#fff}.ok{background:var(--ok)}.warn{background:var(--warn)}.bad{background:var(--bad)}
 .mute{color:var(--mute);font-size:12px}form{background:#fff;border:1px solid var(--line);border-radius:6px;padding:16px;max-width:420px}
 input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}button{padding:8px 14px}#err{color:var(--bad)}
+#order{margin:0 0 12px;font-size:14px}.num{font-variant-numeric:tabular-nums}
 </style></head><body>
 <header><h1>Azure OpenAI router</h1><span id="meta">not connected</span></header>
 <main>
 <form id="login"><label for="key">Admin key (ROUTER_ADMIN_KEY)</label><input id="key" type="password" autocomplete="off"><button>Show status</button><p id="err"></p></form>
-<div id="view" hidden><p id="order" class="mute"></p>
+<div id="view" hidden><p id="order"></p>
 <table><thead><tr><th>Backend</th><th>Priority</th><th>State</th><th>Latency</th><th>Windows</th><th>Remaining</th><th>Credential</th></tr></thead><tbody id="rows"></tbody></table></div>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
 const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+const num = (v) => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US'));
 const pill = (cls, text) => '<span class="pill ' + cls + '">' + esc(text) + '</span>';
 function stateOf(b) {
   if (b.circuit.kind === 'open') return pill('bad', 'circuit open');
@@ -30,9 +32,9 @@ function stateOf(b) {
   return b.demoted ? pill('warn', 'demoted') : pill('ok', 'healthy');
 }
 function row(b) {
-  const windows = b.windows.map((w) => esc(w.deployment) + ': ' + esc(w.reason) + ' ' + Math.ceil(w.remainingMs / 1000) + ' s').join('<br>') || '<span class="mute">none</span>';
-  const remaining = b.remaining.map((r) => esc(r.deployment) + ': ' + (r.tokens ?? '–') + ' tok / ' + (r.requests ?? '–') + ' req').join('<br>') || '<span class="mute">–</span>';
-  const latency = b.latencyMs === null ? '<span class="mute">no data</span>' : b.latencyMs + ' ms <span class="mute">×' + b.speedFactor + '</span>';
+  const windows = b.windows.map((w) => esc(w.deployment) + ': ' + esc(w.reason) + ', ' + Math.ceil(w.remainingMs / 1000) + ' s left').join('<br>') || '<span class="mute">none</span>';
+  const remaining = b.remaining.map((r) => esc(r.deployment) + ': <span class="num">' + num(r.tokens) + ' tok / ' + num(r.requests) + ' req</span>').join('<br>') || '<span class="mute">–</span>';
+  const latency = b.latencyMs === null ? '<span class="mute">no data</span>' : '<span class="num">' + num(b.latencyMs) + ' ms</span> <span class="mute" title="speed factor against the fastest backend of the same priority">×' + b.speedFactor + '</span>';
   const prio = b.priority + (b.effectivePriority !== b.priority ? ' → ' + b.effectivePriority : '');
   return '<tr><td><b>' + esc(b.name) + '</b><br><span class="mute">' + esc(b.type ?? '') + ' weight ' + b.weight + '</span></td><td>' + prio +
     '</td><td>' + stateOf(b) + '</td><td>' + latency + '</td><td>' + windows + '</td><td>' + remaining + '</td><td>' + esc(b.credential.kind) + ' ' +

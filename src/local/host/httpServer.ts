@@ -21,15 +21,35 @@ export interface HttpHostOptions {
 
 const ADMIN_PREFIX = '/admin/functions/';
 
-function toRequest(lib: FunctionsLibrary, req: IncomingMessage, params: Record<string, string>): InstanceType<FunctionsLibrary['HttpRequest']> {
+/**
+ * Bodies that declare a small Content-Length are read first and handed over as one Buffer:
+ * a Request over a Buffer costs about half the CPU of one over a live stream (measured), and
+ * the function sees the same bytes. Undeclared or large bodies stay streamed, so the app can
+ * still refuse an unbounded body without buffering it.
+ */
+const PREREAD_MAX_BYTES = 1 << 20;
+
+function preread(req: IncomingMessage): Promise<Buffer> | undefined {
+  const declared = Number(req.headers['content-length']);
+  if (!(declared > 0 && declared <= PREREAD_MAX_BYTES)) return undefined;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+async function toRequest(lib: FunctionsLibrary, req: IncomingMessage, params: Record<string, string>): Promise<InstanceType<FunctionsLibrary['HttpRequest']>> {
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? ((await preread(req)) ?? req) : undefined;
   const nativeRequest = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
     method,
     // Node has already joined repeated names (only set-cookie stays a list, and no client sends
     // it); a plain object is the cheapest HeadersInit, measurably faster than pairs.
     headers: req.headers as Record<string, string>,
-    body: hasBody ? req : undefined,
+    body,
     duplex: 'half',
   });
   // `nativeRequest` is how the worker builds stream-mode requests; it is not in the public typings.
@@ -46,7 +66,7 @@ async function serveFunction(
   const started = opts.logRequests ? performance.now() : 0;
   const context = createContext(opts.lib, fn);
   try {
-    const result = await invokeWithHooks(fn, [toRequest(opts.lib, req, params)], context);
+    const result = await invokeWithHooks(fn, [await toRequest(opts.lib, req, params)], context);
     await writeHttpResponse(res, toHttpResponse(opts.lib, result));
   } catch (err) {
     // As the host: the caller gets a bare 500 (or, once the status is out, a cut-off

@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Azurite } from '../../src/local/azurite';
+import { SimulatedBackend, startSimulatedBackend } from '../../src/local/simulator';
+import type { RouterStatus } from '../../src/status/buildStatus';
+import { startTestAzurite } from '../support/azurite';
+import { RouterProcess, startRouterProcess } from '../support/routerProcess';
+
+/**
+ * GET /api/router/status through the local host: the JSON operators read (and what it must
+ * never contain), then the HTML shell in a real browser (Debian's Chromium through
+ * playwright-core), which asks for the admin key, renders the JSON and keeps itself fresh.
+ * The browser part is skipped without /usr/bin/chromium; its screenshot is docs/status-page.png.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ADMIN = 'status-page-admin-key-000000001';
+const CONSUMER = 'status-page-consumer-key-00001';
+const SCREENSHOT = resolve(__dirname, '..', '..', 'docs', 'status-page.png');
+const BACKENDS = [
+  { name: 'ptu-eastus', priority: 1, type: 'ptu', latencyMs: 35 },
+  { name: 'payg-swedencentral', priority: 2, type: 'paygo', latencyMs: 60 },
+  { name: 'payg-westus', priority: 2, type: 'paygo', latencyMs: 800 }, // slow enough to be demoted, usually
+] as const;
+
+let azurite: Azurite;
+let simulators: SimulatedBackend[] = [];
+let router: RouterProcess;
+let profile: string | undefined;
+const seen: string[] = []; // every status answer, for the secrets scan
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function chat(model: string) {
+  const res = await fetch(`${router.url}/api/openai/deployments/${model}/chat/completions?api-version=2024-10-21`, {
+    method: 'POST', headers: { 'api-key': CONSUMER, 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await res.arrayBuffer();
+  return res.headers.get('x-router-backend');
+}
+
+beforeAll(async () => {
+  azurite = await startTestAzurite();
+  simulators = await Promise.all(BACKENDS.map((b) => startSimulatedBackend({ name: b.name, apiKey: `${b.name}-key-00000000`, latencyMs: b.latencyMs, tpm: 120_000, rpm: 720 })));
+  const env: Record<string, string> = {
+    ROUTER_API_KEYS: `ops-demo:${CONSUMER}`, ROUTER_ADMIN_KEY: ADMIN,
+    AzureWebJobsStorage: azurite.connectionString, ROUTER_STATE_STORE: 'table', ROUTER_STATE_TABLE: `page${Date.now()}`, ROUTER_STATE_SYNC_MS: '500',
+    PROBE_SCHEDULE: '0 0 0 1 1 *', // probes only when asked (below), so the figures are this test's
+  };
+  BACKENDS.forEach((b, i) => {
+    const n = i + 1;
+    Object.assign(env, { [`BACKEND_${n}_URL`]: simulators[i]?.url, [`BACKEND_${n}_NAME`]: b.name, [`BACKEND_${n}_PRIORITY`]: String(b.priority), [`BACKEND_${n}_TYPE`]: b.type, [`BACKEND_${n}_APIKEY`]: `${b.name}-key-00000000` });
+  });
+  router = await startRouterProcess(env);
+  for (let i = 0; i < 4; i++) await chat('gpt-4o'); // warm: the first calls of a fresh process are slow
+  await fetch(`${router.url}/admin/functions/probeBackends`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":""}' });
+  await waitFor(async () => (await status({ 'api-key': ADMIN })).body.backends.every((b) => b.latencyMs !== null));
+}, 60_000);
+
+afterAll(async () => {
+  await router?.stop();
+  await Promise.all([...simulators.map((s) => s.close()), azurite?.stop()]);
+  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+});
+
+async function status(headers: Record<string, string>) {
+  const res = await fetch(`${router.url}/api/router/status`, { headers });
+  const text = await res.text();
+  seen.push(text);
+  return { status: res.status, body: JSON.parse(text) as RouterStatus, headers: res.headers };
+}
+
+describe('the router status JSON', () => {
+  it('shows each backend with its priority, window and reason after a 429, circuit, latency and remaining capacity', async () => {
+    simulators[0]?.setFault({ kind: 'status', status: 429, headers: { 'retry-after-ms': '40000' } }, 1);
+    expect(await chat('gpt-4o-mini')).toMatch(/^payg-/);
+    const { status: code, body, headers } = await status({ 'api-key': ADMIN });
+    expect(code).toBe(200);
+    expect(headers.get('cache-control')).toBe('no-store');
+    const byPriorityThenLatency = [...body.backends].sort((a, b) => a.effectivePriority - b.effectivePriority || (a.latencyMs ?? 0) - (b.latencyMs ?? 0));
+    expect(body.order).toEqual(byPriorityThenLatency.map((b) => b.name));
+    expect(body.order[0]).toBe('ptu-eastus');
+    expect(body.backends.map((b) => [b.name, b.priority, b.type])).toEqual(BACKENDS.map((b) => [b.name, b.priority, b.type]));
+    const ptu = body.backends[0];
+    expect(ptu.windows).toEqual([{ deployment: 'gpt-4o-mini', reason: 'throttled', until: expect.any(String), remainingMs: expect.any(Number) }]);
+    expect(ptu?.windows[0]?.remainingMs).toBeGreaterThan(35_000);
+    expect(ptu?.windows[0]?.remainingMs).toBeLessThanOrEqual(40_000);
+    BACKENDS.forEach((configured, i) => {
+      const b = body.backends[i];
+      expect(b).toMatchObject({ circuit: { kind: 'closed' }, credential: { kind: 'apiKey', state: 'ok' } });
+      expect(b?.effectivePriority).toBe(configured.priority + (b?.demoted ? 1 : 0)); // demoted: one level down
+      expect(b?.latencyMs).toBeGreaterThanOrEqual(configured.latencyMs);
+      expect(b?.latency).toContainEqual({ deployment: '*', ewmaMs: expect.any(Number), samples: 1, ageMs: expect.any(Number) }); // the probe
+    });
+    expect(ptu?.latency).toContainEqual(expect.objectContaining({ deployment: 'gpt-4o', samples: 4 })); // live traffic
+    expect(ptu?.remaining).toContainEqual({ deployment: 'gpt-4o', tokens: expect.any(Number), requests: 720 - 4, ageMs: expect.any(Number) });
+    expect(ptu?.remaining.find((r) => r.deployment === 'gpt-4o')?.tokens).toBeLessThan(120_000);
+    expect(body.instance).toMatch(/^[\w-]+$/);
+    expect(body.sharedState).toMatchObject({ store: 'table', lastSyncAt: expect.any(String) });
+    expect(body.sharedState.dataAgeMs).toBeGreaterThanOrEqual(0);
+    expect(body.sharedState.dataAgeMs).toBeLessThan(3000); // synced every 500 ms
+  });
+
+  it('refuses a consumer key with 403 and no key with 401', async () => {
+    expect((await status({ 'api-key': CONSUMER })).status).toBe(403);
+    expect((await status({ authorization: `Bearer ${CONSUMER}` })).status).toBe(403);
+    expect((await status({})).status).toBe(401);
+  });
+
+  it('never contains a backend key, the admin key, a consumer key or a backend URL', () => {
+    expect(seen.length).toBeGreaterThan(3);
+    for (const text of seen) expectNoSecrets(text);
+  });
+});
+
+function expectNoSecrets(text: string): void {
+  const secrets = [ADMIN, CONSUMER, ...BACKENDS.map((b) => `${b.name}-key`), ...simulators.map((s) => new URL(s.url).host)];
+  for (const secret of secrets) expect(text).not.toContain(secret);
+  expect(text).not.toMatch(/https?:\/\/|127\.0\.0\.1/);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('the router status page in headless Chromium', () => {
+  it('asks for the admin key, renders every backend and refreshes itself within one poll', async () => {
+    profile = mkdtempSync(join(tmpdir(), 'router-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 400 }, // the full-page screenshot grows to the content
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`${router.url}/api/router/status`);
+      await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
+      expect(await page.locator('#rows tr').count()).toBe(0); // the shell holds no data before the key
+
+      await page.fill('#key', ADMIN);
+      await page.click('#login button');
+      await page.waitForSelector('#rows tr');
+      const names = await page.locator('#rows tr td:first-child b').allTextContents();
+      expect(names).toEqual(BACKENDS.map((b) => b.name));
+      expect(await page.locator('#order').textContent()).toMatch(/^Effective order: ptu-eastus → /);
+      expect(await page.locator('#rows').textContent()).toMatch(/\d+ ms/);
+      expect(await page.locator('#meta').textContent()).toMatch(/instance \S+ .* state table \(synced \d+ s ago\)/);
+
+      // A 429 after the page loaded: the next poll (every 5 s) shows the window.
+      simulators[0]?.setFault({ kind: 'status', status: 429, headers: { 'retry-after': '45' } }, 1);
+      expect(await chat('gpt-4o')).not.toBe('ptu-eastus');
+      const ptuRow = page.locator('#rows tr').first();
+      await expect.poll(() => ptuRow.textContent(), { timeout: 6_500, interval: 250 }).toMatch(/gpt-4o: throttled, \d+ s left/);
+      expect(await ptuRow.locator('.pill').first().textContent()).toMatch(/^\d benched$/);
+
+      expectNoSecrets(await page.content()); // the rendered page shows figures and names only
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(100);
+  }
+}
