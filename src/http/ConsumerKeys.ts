@@ -9,6 +9,12 @@ const digest = (key: string): Buffer => createHash('sha256').update(key).digest(
  */
 export class ConsumerKeys {
   private readonly entries: { digest: Buffer; consumer: string }[];
+  /**
+   * Keys already accepted → consumer, so a known caller costs a Map lookup instead of a
+   * SHA-256. Filled only on success (callers cannot grow it) and bounded; a hit reveals
+   * nothing the 200-versus-401 answer does not.
+   */
+  private readonly accepted = new Map<string, string>();
 
   constructor(keys: ReadonlyMap<string, string>) {
     this.entries = [...keys].map(([key, consumer]) => ({ digest: digest(key), consumer }));
@@ -17,11 +23,14 @@ export class ConsumerKeys {
   /** The consumer name for a presented key, or undefined. */
   identify(presented: string | undefined): string | undefined {
     if (presented === undefined || presented === '') return undefined;
+    const known = this.accepted.get(presented);
+    if (known !== undefined) return known;
     const presentedDigest = digest(presented);
     let match: string | undefined;
     for (const entry of this.entries) {
       if (timingSafeEqual(entry.digest, presentedDigest)) match ??= entry.consumer;
     }
+    if (match !== undefined && this.accepted.size < 1024) this.accepted.set(presented, match);
     return match;
   }
 }

@@ -4,6 +4,7 @@ import { SimulatedBackend, startSimulatedBackend } from './simulator';
 export interface Demo {
   readonly backends: SimulatedBackend[];
   readonly devKey: string;
+  readonly adminKey: string | undefined;
   close(): Promise<void>;
 }
 
@@ -34,19 +35,22 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<Demo> {
   }
   const devKey = `dev-${randomBytes(12).toString('hex')}`;
   env.ROUTER_API_KEYS ??= `demo:${devKey}`;
-  return { backends, devKey, close: async () => void (await Promise.all(backends.map((b) => b.close()))) };
+  const adminKey = env.ROUTER_ADMIN_KEY === undefined ? `admin-${randomBytes(12).toString('hex')}` : undefined;
+  if (adminKey !== undefined) env.ROUTER_ADMIN_KEY = adminKey;
+  return { backends, devKey, adminKey, close: async () => void (await Promise.all(backends.map((b) => b.close()))) };
 }
 
-export function demoBanner(baseUrl: string, devKey: string): string {
+export function demoBanner(baseUrl: string, devKey: string, adminKey: string | undefined): string {
   return [
     '',
     'Demo mode: no BACKEND_1_URL, so three simulated Azure OpenAI backends run in-process:',
     '  ptu-eastus (priority 1, 6 requests/min)  →  paygo-swedencentral, paygo-westus3 (priority 2)',
     `Dev key: ${devKey}`,
-    'Try it (run it a few times: after 6 requests the PTU answers 429 and x-router-backend moves to PAYG):',
+    'Try it a few times: after 6 requests the PTU is out of capacity and x-router-backend moves to PAYG:',
     `  curl -si ${baseUrl}/api/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 \\`,
     `    -H "api-key: ${devKey}" -H "content-type: application/json" \\`,
     `    -d '{"messages":[{"role":"user","content":"Hello"}]}' | grep -i -e "^HTTP" -e "^x-router"`,
+    ...(adminKey === undefined ? [] : [`Status page: ${baseUrl}/api/router/status (admin key: ${adminKey})`]),
     '',
   ].join('\n');
 }
