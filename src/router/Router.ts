@@ -1,10 +1,10 @@
-import { BackendClient, BackendResponse, BackendResult } from '../backend/BackendClient';
+import { BackendClient, BackendResult } from '../backend/BackendClient';
 import { BackendConfig, RouterConfig } from '../config/types';
 import { backendKey } from '../core/windows';
 import { AttemptOutcome, classifyResponse, classifyTransportFailure, FailureReason } from '../core/classifyAttempt';
 import { estimateTokens } from '../core/estimateTokens';
 import { finalFailure } from '../core/finalFailure';
-import { planAttempts } from '../core/planAttempts';
+import { AttemptPlan, planAttempts } from '../core/planAttempts';
 import { parseRemaining } from '../core/remaining';
 import { RouteTarget, TargetIndex } from '../core/targets';
 import { CredentialSource } from '../credentials/CredentialSource';
@@ -12,10 +12,9 @@ import { StateStore } from '../state/StateStore';
 import { CircuitBreakers } from './CircuitBreakers';
 import { RouterEvents, silentEvents } from './RouterEvents';
 import { backendRequest } from './backendRequest';
-import { filterResponseHeaders, headerLookup } from './headers';
-import { discard, readAll, relayStream, StreamEnd } from './relayStream';
-import { StreamUsageMeter, usageOfBody } from './usageMeter';
-import { TokenUsage } from '../core/usage';
+import { deliver } from './deliver';
+import { headerLookup } from './headers';
+import { discard } from './relayStream';
 import { ProxyRequest, RouteResult } from './types';
 
 export interface RouterDeps {
@@ -30,10 +29,13 @@ export interface RouterDeps {
 
 type Failover = Extract<AttemptOutcome, { kind: 'failover' }>;
 
-interface Served {
-  readonly target: RouteTarget;
-  readonly attempt: number;
-  readonly latencyMs: number;
+/** What one request has learned so far, across its attempts. */
+interface Progress {
+  attempts: number;
+  readonly reasons: FailureReason[];
+  skippedForCredentials: number;
+  throttledUntilMs: number | undefined;
+  movingOn: { from: string; reason: FailureReason } | undefined;
 }
 const CIRCUIT_REASONS: ReadonlySet<FailureReason> = new Set(['server-error', 'timeout', 'network']);
 
@@ -56,13 +58,26 @@ export class Router {
   }
 
   async route(request: ProxyRequest): Promise<RouteResult> {
-    const { config, now, state } = this.deps;
-    const startMs = now();
-    const deadlineMs = startMs + config.totalTimeoutMs;
-    const plan = planAttempts({
+    const { config, now } = this.deps;
+    const deadlineMs = now() + config.totalTimeoutMs;
+    const plan = this.plan(request);
+    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined };
+    for (const target of plan.order) {
+      if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
+      const result = await this.tryTarget(request, target, progress, deadlineMs);
+      if (result !== undefined) return result;
+    }
+    const failure = finalFailure({ reasons: progress.reasons, throttledUntilMs: progress.throttledUntilMs, nowMs: now(), skippedForCredentials: progress.skippedForCredentials });
+    if (failure.status === 429) this.events.allThrottled?.(request.alias, request.consumer, failure.retryAfterMs);
+    return { kind: 'failure', failure, attempts: progress.attempts };
+  }
+
+  private plan(request: ProxyRequest): AttemptPlan {
+    const { config, state } = this.deps;
+    return planAttempts({
       targets: this.targets.get(request.alias),
       windows: state,
-      nowMs: startMs,
+      nowMs: this.deps.now(),
       random: this.deps.random,
       strategy: config.strategy,
       rotation: this.rotation++,
@@ -70,47 +85,42 @@ export class Router {
       estimatedTokens: estimateTokens(request.json),
       latency: { lookup: state, policy: config.latency },
     });
-    let throttledUntilMs = plan.throttledUntilMs;
-    const reasons: FailureReason[] = [];
-    let attempts = 0;
-    let skippedForCredentials = 0;
-    // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
-    let movingOn: { from: string; reason: FailureReason } | undefined;
-    for (const target of plan.order) {
-      const remainingMs = deadlineMs - now();
-      if (attempts >= config.maxAttempts || remainingMs <= 0) break;
-      const auth = this.deps.credentials.authHeader(target.backend);
-      if (auth === undefined) {
-        this.events.credentialUnavailable(target.backend.name);
-        skippedForCredentials++;
-        continue;
-      }
-      if (!this.breakers.admit(target.backend.name, now())) continue;
-      attempts++;
-      if (movingOn !== undefined) this.events.failover?.(movingOn.from, movingOn.reason);
-      movingOn = undefined;
-      const sentAtMs = now();
-      const sent = await this.sendWithFreshCredential(request, target, await this.deps.client.send(backendRequest(request, target, auth, config, remainingMs)), deadlineMs);
-      const outcome = this.outcomeOf(sent, target);
-      if (outcome.kind !== 'failover' && sent.kind === 'response') {
-        this.breakers.success(target.backend.name);
-        const latencyMs = now() - sentAtMs;
-        if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
-        const result = await this.deliver(request, { target, attempt: attempts, latencyMs }, sent.response, outcome);
-        if (result !== undefined) return result;
-        reasons.push(this.fail(target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' }));
-        movingOn = { from: target.backend.name, reason: 'network' };
-        continue;
-      }
-      if (sent.kind === 'response') discard(sent.response.body);
-      if (outcome.kind !== 'failover') continue;
-      reasons.push(this.fail(target, outcome));
-      movingOn = { from: target.backend.name, reason: outcome.reason };
-      if (outcome.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, now() + outcome.benchMs);
+  }
+
+  /** One attempt: the caller's response when this target settles the request, else undefined (move on). */
+  private async tryTarget(request: ProxyRequest, target: RouteTarget, progress: Progress, deadlineMs: number): Promise<RouteResult | undefined> {
+    const { config, now, state } = this.deps;
+    const auth = this.deps.credentials.authHeader(target.backend);
+    if (auth === undefined) {
+      this.events.credentialUnavailable(target.backend.name);
+      progress.skippedForCredentials++;
+      return undefined;
     }
-    const failure = finalFailure({ reasons, throttledUntilMs, nowMs: now(), skippedForCredentials });
-    if (failure.status === 429) this.events.allThrottled?.(request.alias, request.consumer, failure.retryAfterMs);
-    return { kind: 'failure', failure, attempts };
+    if (!this.breakers.admit(target.backend.name, now())) return undefined;
+    progress.attempts++;
+    // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
+    if (progress.movingOn !== undefined) this.events.failover?.(progress.movingOn.from, progress.movingOn.reason);
+    const sentAtMs = now();
+    const first = await this.deps.client.send(backendRequest(request, target, auth, config, deadlineMs - sentAtMs));
+    const sent = await this.sendWithFreshCredential(request, target, first, deadlineMs);
+    const outcome = this.outcomeOf(sent, target);
+    if (outcome.kind === 'failover' || sent.kind !== 'response') {
+      if (sent.kind === 'response') discard(sent.response.body);
+      if (outcome.kind === 'failover') this.recordFailure(progress, target, outcome);
+      return undefined;
+    }
+    this.breakers.success(target.backend.name);
+    const latencyMs = now() - sentAtMs;
+    if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
+    const result = await deliver(request, { target, attempt: progress.attempts, latencyMs }, sent.response, outcome.kind === 'success', this.events);
+    if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' });
+    return result;
+  }
+
+  private recordFailure(progress: Progress, target: RouteTarget, outcome: Failover): void {
+    progress.reasons.push(this.fail(target, outcome));
+    progress.movingOn = { from: target.backend.name, reason: outcome.reason };
+    if (outcome.reason === 'throttled') progress.throttledUntilMs = Math.min(progress.throttledUntilMs ?? Infinity, this.deps.now() + outcome.benchMs);
   }
 
   /**
@@ -163,39 +173,5 @@ export class Router {
       this.events.benched(target.backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
     }
     return outcome.reason;
-  }
-
-  /** Builds the caller's response; undefined when a JSON body dropped before it was complete. */
-  private async deliver(request: ProxyRequest, served: Served, response: BackendResponse, outcome: AttemptOutcome): Promise<RouteResult | undefined> {
-    const backend = served.target.backend.name;
-    const headers = filterResponseHeaders(response.headers);
-    headers['x-router-backend'] = backend;
-    headers['x-router-attempts'] = String(served.attempt);
-    const base = { kind: 'response', status: response.status, headers, backend, attempts: served.attempt } as const;
-    const wantsUsage = this.events.wantsUsage === true && outcome.kind === 'success';
-    const isSse = outcome.kind === 'success' && request.stream && (headers['content-type'] ?? '').startsWith('text/event-stream');
-    if (isSse) {
-      const meter = wantsUsage ? new StreamUsageMeter(estimateTokens({ ...request.json, max_tokens: 0, max_completion_tokens: 0 })) : undefined;
-      const onEnd = (end: StreamEnd, error?: Error): void => {
-        this.events.streamEnded(backend, end, error);
-        this.complete(request, served, response.status, meter?.usage());
-      };
-      return { ...base, body: relayStream(response.body, onEnd, meter && ((chunk) => meter.observe(chunk))) };
-    }
-    let body: Buffer;
-    try {
-      body = await readAll(response.body);
-    } catch {
-      return undefined;
-    }
-    this.complete(request, served, response.status, wantsUsage ? usageOfBody(body) : undefined);
-    return { ...base, body };
-  }
-
-  private complete(request: ProxyRequest, served: Served, status: number, usage: TokenUsage | undefined): void {
-    this.events.completed?.({
-      consumer: request.consumer, alias: request.alias, backend: served.target.backend, deployment: served.target.deployment,
-      status, attempts: served.attempt, backendLatencyMs: served.latencyMs, stream: request.stream, usage,
-    });
   }
 }
