@@ -8,26 +8,29 @@ interface Panel {
   readonly target: number;
   readonly targetLabel: string;
   readonly format: (value: number) => string;
-  /** Top of the axis, from the values shown. */
+  readonly tick: (value: number) => string;
+  /** Top of the axis, from the values shown (bars above it are clipped at it). */
   readonly top: (values: readonly number[]) => number;
 }
 
 const COLORS: Record<string, string> = { shared: '#2b6cb0', memory: '#dd6b20', 'round-robin': '#8a94a6' };
 const PANEL_W = 300;
-const PANEL_H = 250;
-const PLOT = { left: 48, right: 12, top: 40, bottom: 40 };
+const PANEL_H = 262;
+const PLOT = { left: 48, right: 12, top: 52, bottom: 40 };
 const LEGEND_H = 34;
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const percentTick = (v: number): string => `${Math.round(v * 100)}%`;
 
 const PANELS: readonly Panel[] = [
-  { title: 'served ÷ pooled capacity', value: (m) => m.servedRatio, target: 0.98, targetLabel: 'target 98%', format: percent, top: (v) => Math.max(1.05, ...v) },
-  { title: 'PTU busy', value: (m) => m.ptuBusy, target: 0.95, targetLabel: 'target 95%', format: percent, top: (v) => Math.max(1.05, ...v) },
+  { title: 'served ÷ pooled capacity', value: (m) => m.servedRatio, target: 0.98, targetLabel: '- - target ≥ 98%', format: percent, tick: percentTick, top: () => 1 },
+  { title: 'PTU busy', value: (m) => m.ptuBusy, target: 0.95, targetLabel: '- - target ≥ 95%', format: percent, tick: percentTick, top: () => 1 },
   {
     title: 'backend 429s per served request',
     value: (m) => m.wastedPerServed,
     target: 0.02,
-    targetLabel: 'target ≤ 0.02',
+    targetLabel: '- - target ≤ 0.02',
     format: (v) => v.toFixed(3),
+    tick: (v) => v.toFixed(3),
     top: (v) => niceTop(Math.max(0.03, ...v) * 1.15),
   },
 ];
@@ -60,14 +63,14 @@ function panelSvg(panel: Panel, metrics: readonly ConfigMetrics[], x0: number): 
   const parts = [text(x0 + PANEL_W / 2, 18, panel.title, 'text-anchor="middle" font-size="13" font-weight="600"')];
   for (const tick of [0, 0.25, 0.5, 0.75, 1].map((f) => f * top)) {
     parts.push(`<line x1="${x0 + PLOT.left}" x2="${x0 + PLOT.left + plotW}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#e2e8f0"/>`);
-    parts.push(text(x0 + PLOT.left - 4, y(tick) + 4, panel.format(tick), 'text-anchor="end" fill="#4a5568"'));
+    parts.push(text(x0 + PLOT.left - 4, y(tick) + 4, panel.tick(tick), 'text-anchor="end" fill="#4a5568"'));
   }
   const groupW = plotW / Math.max(1, instances.length);
   instances.forEach((n, g) => parts.push(...groupSvg(panel, metrics.filter((m) => m.instances === n), x0 + PLOT.left + g * groupW, groupW, y)));
   instances.forEach((n, g) => parts.push(text(x0 + PLOT.left + (g + 0.5) * groupW, PANEL_H - PLOT.bottom + 16, `${n} router${n === 1 ? '' : 's'}`, 'text-anchor="middle"')));
   const ty = y(panel.target).toFixed(1);
   parts.push(`<line x1="${x0 + PLOT.left}" x2="${x0 + PLOT.left + plotW}" y1="${ty}" y2="${ty}" stroke="#c53030" stroke-dasharray="5 3"/>`);
-  parts.push(text(x0 + PLOT.left + plotW, y(panel.target) - 4, panel.targetLabel, 'text-anchor="end" fill="#c53030"'));
+  parts.push(text(x0 + PANEL_W / 2, 32, panel.targetLabel, 'text-anchor="middle" fill="#c53030"'));
   return `<g>${parts.join('')}</g>`;
 }
 

@@ -38,7 +38,11 @@ export const VARIANTS: readonly Variant[] = [
 export interface BackendDelta {
   readonly name: string;
   readonly received: number;
-  readonly served: number;
+  /**
+   * Requests the limiter admitted: arrivals minus refusals. Counted on arrival, like the
+   * limiter, so an answer's latency cannot move a request across the interval's edges.
+   */
+  readonly admitted: number;
   readonly throttled: number;
 }
 
@@ -90,8 +94,8 @@ export async function runConfiguration(ctx: BenchContext, variant: Variant, inst
 }
 
 function delta(name: string, before: SimulatedBackendStats | undefined, after: SimulatedBackendStats | undefined): BackendDelta {
-  const diff = (key: 'received' | 'served' | 'throttled'): number => (after?.[key] ?? 0) - (before?.[key] ?? 0);
-  return { name, received: diff('received'), served: diff('served'), throttled: diff('throttled') };
+  const diff = (key: 'received' | 'throttled' | 'failed'): number => (after?.[key] ?? 0) - (before?.[key] ?? 0);
+  return { name, received: diff('received'), admitted: diff('received') - diff('throttled') - diff('failed'), throttled: diff('throttled') };
 }
 
 function notesOf(routers: readonly RouterChild[]): string[] {

@@ -8,7 +8,7 @@ export interface ConfigMetrics {
   readonly label: string;
   readonly instances: number;
   readonly offeredPerSecond: number;
-  /** Requests the backends served ÷ what they could serve over the interval. */
+  /** Requests the backends admitted (and so served) ÷ what their limits admit over the interval. */
   readonly servedRatio: number;
   /** PTU served ÷ PTU capacity over the interval. */
   readonly ptuBusy: number;
@@ -45,7 +45,7 @@ export function metricsOf(result: ConfigResult, settings: CapacitySettings): Con
   const ptuIndex = BACKENDS.findIndex((spec) => spec.type === 'ptu');
   const ptuSpec = BACKENDS[ptuIndex];
   const ptuCapacity = ptuSpec === undefined ? 0 : capacityOver(ptuSpec, settings, settings.measureMs);
-  const served = sum(result.backends.map((b) => b.served));
+  const served = sum(result.backends.map((b) => b.admitted));
   const backendThrottled = sum(result.backends.map((b) => b.throttled));
   const { client } = result;
   return {
@@ -55,7 +55,7 @@ export function metricsOf(result: ConfigResult, settings: CapacitySettings): Con
     instances: result.instances,
     offeredPerSecond: result.offeredPerSecond,
     servedRatio: ratio(served, capacity),
-    ptuBusy: ratio(result.backends[ptuIndex]?.served ?? 0, ptuCapacity),
+    ptuBusy: ratio(result.backends[ptuIndex]?.admitted ?? 0, ptuCapacity),
     wastedPerServed: ratio(backendThrottled, served),
     clientThrottledShare: ratio(client.throttled, client.sent),
     sent: client.sent,

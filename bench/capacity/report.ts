@@ -69,7 +69,7 @@ function method(settings: CapacitySettings): string[] {
     `- **Configurations**: *shared*: \`ROUTER_STATE_STORE=table\` on one Azurite started by the bench, \`ROUTER_STATE_SYNC_MS=${settings.syncMs}\`; ` +
       '*memory*: `ROUTER_STATE_STORE=memory`; *round robin*: `ROUTER_STRATEGY=round-robin`, memory. Other router settings are the defaults' +
       (extra.length > 0 ? ` except ${extra.join(', ')}.` : '.'),
-    '- **Metrics**: served ÷ pooled capacity = 2xx answers of all backends ÷ what their limits admit over the measured interval; PTU busy = the same for the PTU; ' +
+    '- **Metrics**: served ÷ pooled capacity = requests the backends admitted (arrivals − 429s, counted on arrival like the limiter; each is answered 200) ÷ what their limits admit over the measured interval; PTU busy = the same for the PTU; ' +
       'backend 429s per served = the simulators’ `stats.throttled` ÷ served (calls the router wasted); client 429s = requests the router itself answered 429 ' +
       `(at ${settings.loadFactor}× load at least ${pct(1 - 1 / settings.loadFactor)} of the offered requests must be refused); client p50/p99 = time to the ` +
       `whole answer of every measured request; machine load = 1-minute load average when the configuration ended (${cpus().length} cores: above that, other ` +

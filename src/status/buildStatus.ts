@@ -37,7 +37,7 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
   const { state, nowMs, config } = input;
   const prefix = `${backend.name}/`;
   const own = state.getLatency(`${backend.name}/*`) ?? bestOf(state, prefix);
-  const peers = config.backends.filter((b) => b.priority === backend.priority).map((b) => state.getLatency(`${b.name}/*`) ?? bestOf(state, `${b.name}/`)?.ewmaMs);
+  const peers = config.backends.filter((b) => b.priority === backend.priority).map((b) => (state.getLatency(`${b.name}/*`) ?? bestOf(state, `${b.name}/`))?.ewmaMs);
   const best = peers.reduce<number | undefined>((min, v) => (typeof v === 'number' ? Math.min(min ?? v, v) : min), undefined);
   const score = scoreLatency(backend.priority, own, best, config.latency);
   return {

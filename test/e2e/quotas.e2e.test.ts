@@ -58,7 +58,7 @@ async function chat(host: RouterProcess, key: string) {
     headers: { 'api-key': key, 'content-type': 'application/json' },
     body: JSON.stringify({ messages: MESSAGES }),
   });
-  const body: { usage?: { total_tokens: number }; error?: { code: string; message: string } } = await res.json();
+  const body = (await res.json()) as { usage?: { total_tokens: number }; error?: { code: string; message: string } };
   return { status: res.status, headers: res.headers, body };
 }
 
