@@ -33,7 +33,9 @@ export function applyFault(ex: Exchange, fault: SimulatedFault): boolean {
 
 function sendFaultStatus(ex: Exchange, fault: Extract<SimulatedFault, { kind: 'status' }>): void {
   const { status } = fault;
-  const headers = lowerCaseKeys(fault.headers);
+  // A throttled deployment has nothing left, as Azure reports; explicit fault headers still win.
+  const exhausted = status === 429 ? { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-remaining-requests': '0' } : undefined;
+  const headers = exhausted === undefined ? lowerCaseKeys(fault.headers) : { ...exhausted, ...lowerCaseKeys(fault.headers) };
   // 2xx counts as served and 429 as throttled when written; anything else is a failure.
   if ((status < 200 || status >= 300) && status !== 429) ex.state.stats.failed++;
   const body =
