@@ -47,6 +47,7 @@ export function readConfig(env: Env): RouterConfig {
     },
     state: readStateSettings(settings),
     latency: {
+      enabled: settings.oneOf('ROUTER_LATENCY_ROUTING', ['on', 'off'], 'on') === 'on',
       demoteFactor: settings.number('ROUTER_LATENCY_DEMOTE_FACTOR', 3, 1.1, 100),
       demoteMinGapMs: settings.integer('ROUTER_LATENCY_DEMOTE_MIN_MS', 200, 0, 600_000),
       minShare: settings.number('ROUTER_LATENCY_MIN_SHARE', 0.05, 0.001, 1),

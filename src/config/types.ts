@@ -54,6 +54,8 @@ export type StateSettings =
   | { readonly kind: 'table'; readonly connection: StorageConnection; readonly tableName: string; readonly syncIntervalMs: number };
 
 export interface LatencySettings {
+  /** ROUTER_LATENCY_ROUTING=off: configured weights only (random within a priority). */
+  readonly enabled: boolean;
   readonly demoteFactor: number;
   readonly demoteMinGapMs: number;
   readonly minShare: number;

@@ -83,7 +83,7 @@ export class Router {
       rotation: this.rotation++,
       remaining: state,
       estimatedTokens: estimateTokens(request.json),
-      latency: { lookup: state, policy: config.latency },
+      latency: config.latency.enabled ? { lookup: state, policy: config.latency } : undefined,
     });
   }
 

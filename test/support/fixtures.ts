@@ -33,7 +33,7 @@ export function routerConfig(backends: BackendConfig[], overrides: Partial<Route
     throttle: { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 10_000, authFailureMs: 300_000 },
     circuit: { failureThreshold: 3, intervalMs: 30_000, tripMs: 30_000 },
     state: { kind: 'memory', why: 'tests' },
-    latency: { demoteFactor: 3, demoteMinGapMs: 200, minShare: 0.05 },
+    latency: { enabled: true, demoteFactor: 3, demoteMinGapMs: 200, minShare: 0.05 },
     probe: { schedule: '0 */1 * * * *', deployment: undefined, timeoutMs: 10_000, apiVersion: '2024-10-21' },
     keyVaultUrl: undefined,
     ...overrides,
