@@ -14,9 +14,16 @@ export const EWMA_ALPHA = 0.2;
 /** Figures older than this describe a backend that may have changed since. */
 export const LATENCY_FRESH_MS = 10 * 60_000;
 
+/**
+ * A sample under half the figure moves it halfway at once: a demoted backend gets no live
+ * traffic, only probes, and must not need many probe intervals to show it has recovered.
+ */
+export const RECOVERY_ALPHA = 0.5;
+
 export function addSample(figure: LatencyFigure | undefined, sampleMs: number, atMs: number): LatencyFigure {
   if (figure === undefined || atMs - figure.atMs > LATENCY_FRESH_MS) return { ewmaMs: sampleMs, samples: 1, atMs };
-  return { ewmaMs: figure.ewmaMs + EWMA_ALPHA * (sampleMs - figure.ewmaMs), samples: figure.samples + 1, atMs };
+  const alpha = sampleMs < figure.ewmaMs / 2 ? RECOVERY_ALPHA : EWMA_ALPHA;
+  return { ewmaMs: figure.ewmaMs + alpha * (sampleMs - figure.ewmaMs), samples: figure.samples + 1, atMs };
 }
 
 /**

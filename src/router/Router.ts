@@ -13,6 +13,7 @@ import { CircuitBreakers } from './CircuitBreakers';
 import { RouterEvents, silentEvents } from './RouterEvents';
 import { backendRequest } from './backendRequest';
 import { deliver } from './deliver';
+import { InFlight } from './InFlight';
 import { headerLookup } from './headers';
 import { discard } from './relayStream';
 import { ProxyRequest, RouteResult } from './types';
@@ -45,6 +46,7 @@ export class Router {
   private readonly events: RouterEvents;
   readonly breakers: CircuitBreakers;
   private rotation = 0;
+  private readonly inFlight = new InFlight();
 
   constructor(private readonly deps: RouterDeps) {
     this.targets = new TargetIndex(deps.config.backends);
@@ -83,7 +85,7 @@ export class Router {
       rotation: this.rotation++,
       remaining: state,
       estimatedTokens: estimateTokens(request.json),
-      latency: config.latency.enabled ? { lookup: state, policy: config.latency } : undefined,
+      latency: config.latency.enabled ? { lookup: this.inFlight.over(state, this.deps.now()), policy: config.latency } : undefined,
     });
   }
 
@@ -101,8 +103,14 @@ export class Router {
     // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
     if (progress.movingOn !== undefined) this.events.failover?.(progress.movingOn.from, progress.movingOn.reason);
     const sentAtMs = now();
-    const first = await this.deps.client.send(backendRequest(request, target, auth, config, deadlineMs - sentAtMs));
-    const sent = await this.sendWithFreshCredential(request, target, first, deadlineMs);
+    this.inFlight.begin(target.deploymentKey, sentAtMs);
+    let sent: BackendResult;
+    try {
+      const first = await this.deps.client.send(backendRequest(request, target, auth, config, deadlineMs - sentAtMs));
+      sent = await this.sendWithFreshCredential(request, target, first, deadlineMs);
+    } finally {
+      this.inFlight.end(target.deploymentKey, sentAtMs);
+    }
     const outcome = this.outcomeOf(sent, target);
     if (outcome.kind === 'failover' || sent.kind !== 'response') {
       if (sent.kind === 'response') discard(sent.response.body);

@@ -1,6 +1,7 @@
 import { BackendConfig, RouterConfig } from '../config/types';
 import { CircuitState } from '../core/circuitBreaker';
 import { LatencyFigure, scoreLatency } from '../core/latency';
+import { RANKING_FRESH_MS } from '../core/planAttempts';
 import { isActive } from '../core/windows';
 import { StateStore } from '../state/StateStore';
 
@@ -36,8 +37,8 @@ export function buildStatus(input: StatusInput) {
 function backendStatus(backend: BackendConfig, input: StatusInput) {
   const { state, nowMs, config } = input;
   const prefix = `${backend.name}/`;
-  const own = state.getLatency(`${backend.name}/*`) ?? bestOf(state, prefix);
-  const peers = config.backends.filter((b) => b.priority === backend.priority).map((b) => (state.getLatency(`${b.name}/*`) ?? bestOf(state, `${b.name}/`))?.ewmaMs);
+  const own = figureOf(state, backend.name, nowMs);
+  const peers = config.backends.filter((b) => b.priority === backend.priority).map((b) => figureOf(state, b.name, nowMs)?.ewmaMs);
   const best = peers.reduce<number | undefined>((min, v) => (typeof v === 'number' ? Math.min(min ?? v, v) : min), undefined);
   const score = scoreLatency(backend.priority, own, best, config.latency);
   return {
@@ -63,10 +64,15 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
   };
 }
 
-function bestOf(state: StateStore, prefix: string): LatencyFigure | undefined {
+/** As routing sees a backend: its best fresh deployment figure, else its fresh probe figure. */
+function figureOf(state: StateStore, backend: string, nowMs: number): LatencyFigure | undefined {
+  const fresh = (f: LatencyFigure | undefined) => (f !== undefined && nowMs - f.atMs <= RANKING_FRESH_MS ? f : undefined);
   let best: LatencyFigure | undefined;
-  for (const [key, figure] of state.latencies()) if (key.startsWith(prefix) && (best === undefined || figure.ewmaMs < best.ewmaMs)) best = figure;
-  return best;
+  for (const [key, figure] of state.latencies()) {
+    if (!key.startsWith(`${backend}/`) || key.endsWith('/*') || fresh(figure) === undefined) continue;
+    if (best === undefined || figure.ewmaMs < best.ewmaMs) best = figure;
+  }
+  return best ?? fresh(state.getLatency(`${backend}/*`));
 }
 
 export type RouterStatus = ReturnType<typeof buildStatus>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addSample, combineFigures, scoreLatency } from '../../src/core/latency';
 import { priorityOrder } from '../../src/core/planAttempts';
 import { targetsFor } from '../../src/core/targets';
+import { InFlight } from '../../src/router/InFlight';
 import { MemoryStateStore } from '../../src/state/MemoryStateStore';
 import { backend, NOW } from '../support/fixtures';
 
@@ -12,6 +13,10 @@ describe('addSample', () => {
     const first = addSample(undefined, 100, NOW);
     expect(first).toEqual({ ewmaMs: 100, samples: 1, atMs: NOW });
     expect(addSample(first, 200, NOW + 1).ewmaMs).toBe(120);
+  });
+
+  it('moves halfway at once on a sample under half the figure, so a recovered backend shows it within a probe or two', () => {
+    expect(addSample({ ewmaMs: 600, samples: 20, atMs: NOW }, 40, NOW + 1).ewmaMs).toBe(320);
   });
 
   it('starts over when the last figure is more than ten minutes old', () => {
@@ -95,5 +100,25 @@ describe('priorityOrder with latency', () => {
     store.recordLatency('fast/gpt-4o', 900, NOW);
     store.recordLatency('slow/gpt-4o', 900, NOW);
     expect(priorityOrder(targets, () => 0.5, { lookup: store, policy, nowMs: NOW }).at(-1)?.backend.name).toBe('spill');
+  });
+});
+
+describe('InFlight', () => {
+  it('raises a figure to the mean age of requests still waiting for headers', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('hung/gpt-4o', 50, NOW);
+    const inFlight = new InFlight();
+    inFlight.begin('hung/gpt-4o', NOW);
+    inFlight.begin('hung/gpt-4o', NOW + 2000);
+    expect(inFlight.over(store, NOW + 3000).getLatency('hung/gpt-4o')?.ewmaMs).toBe(2000);
+  });
+
+  it('leaves a figure alone once its requests were answered', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('ok/gpt-4o', 50, NOW);
+    const inFlight = new InFlight();
+    inFlight.begin('ok/gpt-4o', NOW);
+    inFlight.end('ok/gpt-4o', NOW);
+    expect(inFlight.over(store, NOW + 3000).getLatency('ok/gpt-4o')?.ewmaMs).toBe(50);
   });
 });
