@@ -256,3 +256,22 @@ describe('proxyHandler consumer limits', () => {
     expect(JSON.parse(res.text).error.code).toBe('consumer_quota_exceeded');
   });
 });
+
+describe('proxyHandler preemptive routing', () => {
+  it('counts a request in flight against the last reported capacity, so a concurrent one goes elsewhere', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const rt = testRuntime([ptu, payg], async (_req, origin) => {
+      if (origin.includes('ptu')) await gate;
+      return reply(200, {}, { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' });
+    });
+    rt.state.recordRemaining('ptu/gpt-4o', { tokens: 10_000, requests: 1, atMs: NOW });
+    const first = call(rt, post(chatPath, chatBody));
+    await new Promise((r) => setTimeout(r, 10)); // the first request is now waiting on the PTU
+    const second = await call(rt, post(chatPath, chatBody));
+    expect(second.headers.get('x-router-backend')).toBe('payg');
+    expect(second.headers.get('x-router-attempts')).toBe('1');
+    release();
+    expect((await first).headers.get('x-router-backend')).toBe('ptu');
+  });
+});

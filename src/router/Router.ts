@@ -37,6 +37,7 @@ interface Progress {
   skippedForCredentials: number;
   throttledUntilMs: number | undefined;
   movingOn: { from: string; reason: FailureReason } | undefined;
+  readonly estimatedTokens: number;
 }
 const CIRCUIT_REASONS: ReadonlySet<FailureReason> = new Set(['server-error', 'timeout', 'network']);
 
@@ -62,8 +63,9 @@ export class Router {
   async route(request: ProxyRequest): Promise<RouteResult> {
     const { config, now } = this.deps;
     const deadlineMs = now() + config.totalTimeoutMs;
-    const plan = this.plan(request);
-    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined };
+    const estimatedTokens = estimateTokens(request.json);
+    const plan = this.plan(request, estimatedTokens);
+    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens };
     for (const target of plan.order) {
       if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
       const result = await this.tryTarget(request, target, progress, deadlineMs);
@@ -74,7 +76,7 @@ export class Router {
     return { kind: 'failure', failure, attempts: progress.attempts };
   }
 
-  private plan(request: ProxyRequest): AttemptPlan {
+  private plan(request: ProxyRequest, estimatedTokens: number): AttemptPlan {
     const { config, state } = this.deps;
     return planAttempts({
       targets: this.targets.get(request.alias),
@@ -84,7 +86,7 @@ export class Router {
       strategy: config.strategy,
       rotation: this.rotation++,
       remaining: state,
-      estimatedTokens: estimateTokens(request.json),
+      estimatedTokens,
       latency: config.latency.enabled ? { lookup: this.inFlight.over(state, this.deps.now()), policy: config.latency } : undefined,
     });
   }
@@ -103,6 +105,7 @@ export class Router {
     // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
     if (progress.movingOn !== undefined) this.events.failover?.(progress.movingOn.from, progress.movingOn.reason);
     const sentAtMs = now();
+    this.reserve(target.deploymentKey, progress.estimatedTokens);
     this.inFlight.begin(target.deploymentKey, sentAtMs);
     let sent: BackendResult;
     try {
@@ -123,6 +126,21 @@ export class Router {
     const result = await deliver(request, { target, attempt: progress.attempts, latencyMs }, sent.response, outcome.kind === 'success', this.events);
     if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' });
     return result;
+  }
+
+  /**
+   * Azure charges prompt + max_tokens on arrival: count this request against the deployment's
+   * last report until the backend's next report replaces it, so concurrent requests of this
+   * instance do not all aim at the same last few tokens.
+   */
+  private reserve(key: string, tokens: number): void {
+    const known = this.deps.state.getRemaining(key);
+    if (known === undefined) return;
+    this.deps.state.recordRemaining(key, {
+      tokens: known.tokens === undefined ? undefined : Math.max(0, known.tokens - tokens),
+      requests: known.requests === undefined ? undefined : Math.max(0, known.requests - 1),
+      atMs: known.atMs, // not newer: any real report wins over this estimate
+    });
   }
 
   private recordFailure(progress: Progress, target: RouteTarget, outcome: Failover): void {
