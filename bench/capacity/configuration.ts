@@ -51,6 +51,8 @@ export interface ConfigResult {
   readonly variant: Variant;
   readonly instances: number;
   readonly offeredPerSecond: number;
+  /** The measured interval as it happened (timers fire late on a busy machine). */
+  readonly measuredMs: number;
   readonly backends: readonly BackendDelta[];
   readonly client: ClientTally;
   /** Router log lines worth a look (storage outages, errors). */
@@ -80,13 +82,16 @@ export async function runConfiguration(ctx: BenchContext, variant: Variant, inst
     load.start();
     await sleep(ctx.settings.warmupMs);
     const before = snapshot(ctx.backends);
+    const startedMs = performance.now();
     load.beginMeasure();
     await sleep(ctx.settings.measureMs);
     const after = snapshot(ctx.backends);
+    const measuredMs = performance.now() - startedMs;
     const client = load.endMeasure();
     const backends = BACKENDS.map((spec, i) => delta(spec.name, before[i], after[i]));
     const loadAverage = loadavg()[0] ?? 0;
-    return { id: configId(variant, instances), variant, instances, offeredPerSecond, backends, client, notes: notesOf(routers), loadAverage };
+    const id = configId(variant, instances);
+    return { id, variant, instances, offeredPerSecond, measuredMs, backends, client, notes: notesOf(routers), loadAverage };
   } finally {
     await load.stop();
     await Promise.all(routers.map((r) => r.stop()));

@@ -1,4 +1,5 @@
 /** Short, computed reading of the results: what differs between the configurations, and by how much. */
+import { cpus } from 'node:os';
 import type { VariantId } from './configuration';
 import type { ConfigMetrics } from './metrics';
 import type { CapacitySettings } from './settings';
@@ -10,7 +11,9 @@ type Finder = (variant: VariantId, instances: number) => ConfigMetrics | undefin
 
 export function interpretation(metrics: readonly ConfigMetrics[], settings: CapacitySettings): string[] {
   const find: Finder = (variant, instances) => metrics.find((m) => m.variant === variant && m.instances === instances);
-  return [served(find), sharing(find), roundRobin(find), refusals(metrics, settings)].filter((s): s is string => s !== undefined);
+  return [served(find), floorNote(metrics, settings), sharing(find), roundRobin(find), refusals(metrics, settings), machineNote(metrics)].filter(
+    (s): s is string => s !== undefined,
+  );
 }
 
 function served(find: Finder): string | undefined {
@@ -28,10 +31,39 @@ function sharing(find: Finder): string | undefined {
   const memory = find('memory', 4);
   const memoryOne = find('memory', 1);
   if (shared === undefined || memory === undefined || memoryOne === undefined) return undefined;
-  const ratio = shared.wastedPerServed > 0 ? ` (${(memory.wastedPerServed / shared.wastedPerServed).toFixed(1)}×)` : '';
   return (
-    `Per-instance memory wastes ${fixed(memoryOne.wastedPerServed)} backend 429s per served request with 1 router and ${fixed(memory.wastedPerServed)} with 4: ` +
-    `each instance discovers every throttle window itself. Sharing the windows through Table Storage brings 4 routers to ${fixed(shared.wastedPerServed)}${ratio}.`
+    `Backend 429s per served request, 1 → 4 routers: per-instance memory ${fixed(memoryOne.wastedPerServed)} → ${fixed(memory.wastedPerServed)}, ` +
+    `shared windows → ${fixed(shared.wastedPerServed)}. A router learns that a deployment is full from a 429 (or a remaining count already at zero); at tens of requests per second per instance ` +
+    `each instance hits a freshly exhausted deployment itself within milliseconds of the others, long before the next table sync ` +
+    `(ROUTER_STATE_SYNC_MS=${shared.syncMs}), so sharing saves only the 429s of instances that would call later than that.`
+  );
+}
+
+/** The Retry-After floor is the lever behind lost capacity with short rate windows; say so when it applied. */
+function floorNote(metrics: readonly ConfigMetrics[], settings: CapacitySettings): string | undefined {
+  const short = metrics.filter((m) => m.variant !== 'round-robin' && m.servedRatio < 0.98);
+  const floorMs = Number(settings.routerEnv.ROUTER_RETRY_AFTER_MIN_MS ?? 1000);
+  if (short.length === 0 || !(floorMs >= 500)) return undefined;
+  const floor = settings.routerEnv.ROUTER_RETRY_AFTER_MIN_MS === undefined ? '1000 ms, the default' : `${floorMs} ms`;
+  return (
+    `Capacity is lost through the Retry-After floor (ROUTER_RETRY_AFTER_MIN_MS, here ${floor}). Near a full sliding window the simulator's ` +
+    `retry-after-ms is exact and short (often a few ms: until the next slot frees), yet the router benches the deployment for at least the floor. ` +
+    `The PTU's steady trickle of freed slots then turns into bursts: it is benched while its slots free, then takes all traffic for seconds; ` +
+    `meanwhile the PAYGs, whose windows have reopened, get nothing (priority), so their next window starts late and their cycle stretches ` +
+    `beyond ${settings.windowMs / 1000} s. Compare with \`BENCH_CAPACITY_ROUTER_ENV=ROUTER_RETRY_AFTER_MIN_MS=100\`.`
+  );
+}
+
+/** A starved router dispatches its backlog against stale state: flag runs where that may have happened. */
+function machineNote(metrics: readonly ConfigMetrics[]): string | undefined {
+  const cores = cpus().length;
+  const busy = metrics.filter((m) => m.loadAverage > cores * 1.5 || m.p99Ms > 1000);
+  if (busy.length === 0) return undefined;
+  const worst = busy.reduce((a, b) => (b.p99Ms > a.p99Ms ? b : a));
+  return (
+    `The machine was busy during ${busy.map((m) => m.id).join(', ')} (load average up to ${Math.max(...busy.map((m) => m.loadAverage)).toFixed(1)} on ${cores} cores, ` +
+    `client p99 up to ${worst.p99Ms.toFixed(0)} ms): a router that falls behind plans a whole backlog of requests against the same state and sends them to a ` +
+    `deployment that has already refused it, which inflates 429s and lost capacity in those rows. Rerun on an idle machine to separate noise from routing.`
   );
 }
 

@@ -29,6 +29,8 @@ export interface ConfigMetrics {
   readonly firstOther: string | undefined;
   readonly notes: readonly string[];
   readonly loadAverage: number;
+  /** ROUTER_STATE_SYNC_MS of the shared configurations. */
+  readonly syncMs: number;
 }
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
@@ -41,10 +43,10 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 export function metricsOf(result: ConfigResult, settings: CapacitySettings): ConfigMetrics {
-  const capacity = sum(BACKENDS.map((spec) => capacityOver(spec, settings, settings.measureMs)));
+  const capacity = sum(BACKENDS.map((spec) => capacityOver(spec, settings, result.measuredMs)));
   const ptuIndex = BACKENDS.findIndex((spec) => spec.type === 'ptu');
   const ptuSpec = BACKENDS[ptuIndex];
-  const ptuCapacity = ptuSpec === undefined ? 0 : capacityOver(ptuSpec, settings, settings.measureMs);
+  const ptuCapacity = ptuSpec === undefined ? 0 : capacityOver(ptuSpec, settings, result.measuredMs);
   const served = sum(result.backends.map((b) => b.admitted));
   const backendThrottled = sum(result.backends.map((b) => b.throttled));
   const { client } = result;
@@ -69,5 +71,6 @@ export function metricsOf(result: ConfigResult, settings: CapacitySettings): Con
     firstOther: client.firstOther,
     notes: result.notes,
     loadAverage: result.loadAverage,
+    syncMs: Number(settings.routerEnv.ROUTER_STATE_SYNC_MS ?? settings.syncMs),
   };
 }

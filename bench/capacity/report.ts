@@ -17,7 +17,9 @@ const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 export function capacitySection(input: SectionInput): string {
   const { settings, elapsedMs } = input;
-  const mode = settings.quick ? 'quick mode (BENCH_QUICK=1)' : 'full mode';
+  const mode = settings.quick
+    ? `quick mode (BENCH_QUICK=1: one ${settings.measureMs / 1000} s measurement per configuration, so the phase of the windows dominates; indicative only)`
+    : 'full mode';
   return [
     '## Capacity: pooled PTU + PAYG under overload, 1 and 4 router instances',
     '',
@@ -65,10 +67,13 @@ function method(settings: CapacitySettings): string[] {
     `- **Load**: open loop at ${settings.loadFactor}× the pooled capacity (${num(offered, 1)} req/s), paced against the clock and spread evenly over the router ` +
       'processes (undici pools); the client never retries, so 429s the router answers are counted, not hidden.',
     `- **Runs**: per configuration, fresh router processes (\`node dist/src/local/main.js\`) and empty limiter windows; ${settings.warmupMs / 1000} s warm-up, ` +
-      `then ${settings.measureMs / 1000} s measured (a whole number of windows, so served ÷ capacity cannot exceed 100 %).`,
+      `then ${settings.measureMs / 1000} s measured: a whole number of windows, so a sliding window admits at most its capacity ` +
+      '(a few tenths of a percent above 100 % are the edges of the interval, not extra capacity).',
     `- **Configurations**: *shared*: \`ROUTER_STATE_STORE=table\` on one Azurite started by the bench, \`ROUTER_STATE_SYNC_MS=${settings.syncMs}\`; ` +
       '*memory*: `ROUTER_STATE_STORE=memory`; *round robin*: `ROUTER_STRATEGY=round-robin`, memory. Other router settings are the defaults' +
       (extra.length > 0 ? ` except ${extra.join(', ')}.` : '.'),
+    '- **Knobs** (environment of the bench): `BENCH_CAPACITY_ROUTER_ENV="K=V,K2=V2"` adds router settings to every configuration, ' +
+      '`BENCH_CAPACITY_ONLY=shared-4,memory-4` runs a subset, `BENCH_CAPACITY_SYNC_MS`, `_WINDOW_MS`, `_WARMUP_MS`, `_MEASURE_MS`, `_LATENCY_MS`.',
     '- **Metrics**: served ÷ pooled capacity = requests the backends admitted (arrivals − 429s, counted on arrival like the limiter; each is answered 200) ÷ what their limits admit over the measured interval; PTU busy = the same for the PTU; ' +
       'backend 429s per served = the simulators’ `stats.throttled` ÷ served (calls the router wasted); client 429s = requests the router itself answered 429 ' +
       `(at ${settings.loadFactor}× load at least ${pct(1 - 1 / settings.loadFactor)} of the offered requests must be refused); client p50/p99 = time to the ` +

@@ -94,7 +94,7 @@ export function windowCapacity(spec: BackendSpec, windowMs: number): number {
   return Math.min(requests, Math.floor(tokens / CHARGED_TOKENS));
 }
 
-/** Requests the backend can serve over `ms` (a whole number of windows). */
+/** Requests the backend can serve over `ms` (exact for a whole number of windows). */
 export function capacityOver(spec: BackendSpec, settings: CapacitySettings, ms: number): number {
   return (windowCapacity(spec, settings.windowMs) * ms) / settings.windowMs;
 }
