@@ -180,7 +180,7 @@ describe('proxyHandler circuit breaker', () => {
   it('opens a backend circuit after repeated failures and lets one trial through after the trip', async () => {
     let ptuHealthy = false;
     const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') && !ptuHealthy ? reply(500) : reply(200)), {
-      throttle: { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 100, authFailureMs: 300_000 },
+      throttle: { defaultMs: 10_000, floorMs: 1_000, preciseFloorMs: 100, capMs: 120_000, failureMs: 100, authFailureMs: 300_000 },
     });
     for (let i = 0; i < 3; i++) {
       await call(rt, post(chatPath, chatBody));

@@ -36,6 +36,7 @@ export function readConfig(env: Env): RouterConfig {
     throttle: {
       defaultMs: settings.secondsAsMs('ROUTER_RETRY_AFTER_DEFAULT_SECONDS', 10, 0, 86_400),
       floorMs: throttleFloorMs,
+      preciseFloorMs: settings.integer('ROUTER_RETRY_AFTER_MS_MIN_MS', 100, 0, 60_000),
       capMs: throttleCapMs,
       failureMs: settings.secondsAsMs('ROUTER_FAILURE_BENCH_SECONDS', 10, 0, 3600),
       authFailureMs: settings.secondsAsMs('ROUTER_AUTH_FAILURE_BENCH_SECONDS', 300, 1, 86_400),

@@ -31,6 +31,8 @@ export interface ThrottlePolicy {
   readonly defaultMs: number;
   /** Lower bound: a `retry-after: 0` must not cause a tight loop. */
   readonly floorMs: number;
+  /** Lower bound for millisecond answers (retry-after-ms), which say exactly when capacity frees. */
+  readonly preciseFloorMs: number;
   /** Upper bound: a daily-quota answer must not bench a backend for a day. */
   readonly capMs: number;
   /** Bench length after a 5xx, timeout or connection error. */

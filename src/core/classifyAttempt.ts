@@ -1,5 +1,5 @@
 import { ThrottlePolicy } from '../config/types';
-import { HeaderLookup, parseRetryAfterMs, throttleBenchMs } from './retryAfter';
+import { HeaderLookup, readRetryAfter, throttleBenchMs } from './retryAfter';
 import { WindowReason } from './windows';
 
 export type FailureReason = Exclude<WindowReason, 'circuit-open'>;
@@ -21,7 +21,7 @@ export type AttemptOutcome =
 export function classifyResponse(status: number, header: HeaderLookup, nowMs: number, policy: ThrottlePolicy): AttemptOutcome {
   if (status < 400) return { kind: 'success' };
   if (status === 429) {
-    return { kind: 'failover', reason: 'throttled', benchMs: throttleBenchMs(parseRetryAfterMs(header, nowMs), policy), scope: 'deployment' };
+    return { kind: 'failover', reason: 'throttled', benchMs: throttleBenchMs(readRetryAfter(header, nowMs), policy), scope: 'deployment' };
   }
   // 408: Azure gave up waiting for the model; another backend may answer in time.
   if (status === 408) return { kind: 'failover', reason: 'timeout', benchMs: policy.failureMs, scope: 'deployment' };

@@ -11,8 +11,11 @@ export interface RemainingLookup {
   getRemaining(key: string): Remaining | undefined;
 }
 
-/** Reports older than this say nothing about the backend's current window. */
-export const REMAINING_FRESH_MS = 60_000;
+/**
+ * Reports older than this say nothing about the backend's current window. Azure enforces its
+ * per-minute limits over 10 s sub-windows, so an exhausted report is stale after one.
+ */
+export const REMAINING_FRESH_MS = 10_000;
 
 const count = (value: string | undefined): number | undefined => {
   const text = value?.trim();

@@ -14,12 +14,22 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
  * Garbage in one source falls through to the next.
  */
 export function parseRetryAfterMs(header: HeaderLookup, nowMs: number): number | undefined {
-  return (
-    parseMilliseconds(header('retry-after-ms')) ??
-    parseMilliseconds(header('x-ms-retry-after-ms')) ??
+  return readRetryAfter(header, nowMs)?.ms;
+}
+
+/** How long, and whether the backend said it to the millisecond (retry-after-ms, x-ms-retry-after-ms). */
+export interface RetryAfter {
+  readonly ms: number;
+  readonly precise: boolean;
+}
+
+export function readRetryAfter(header: HeaderLookup, nowMs: number): RetryAfter | undefined {
+  const precise = parseMilliseconds(header('retry-after-ms')) ?? parseMilliseconds(header('x-ms-retry-after-ms'));
+  if (precise !== undefined) return { ms: precise, precise: true };
+  const coarse =
     parseRetryAfter(header('retry-after'), nowMs) ??
-    laterOf(parseReset(header('x-ratelimit-reset-requests')), parseReset(header('x-ratelimit-reset-tokens')))
-  );
+    laterOf(parseReset(header('x-ratelimit-reset-requests')), parseReset(header('x-ratelimit-reset-tokens')));
+  return coarse === undefined ? undefined : { ms: coarse, precise: false };
 }
 
 function parseMilliseconds(value: string | undefined): number | undefined {
@@ -57,11 +67,18 @@ function laterOf(a: number | undefined, b: number | undefined): number | undefin
 export interface BenchBounds {
   readonly defaultMs: number;
   readonly floorMs: number;
+  /** Floor for millisecond answers: the backend knows when capacity frees up, so honour it closely. */
+  readonly preciseFloorMs: number;
   readonly capMs: number;
 }
 
-/** The bench length for a 429: what the backend asked, else the default, kept within floor and cap. */
-export function throttleBenchMs(askedMs: number | undefined, bounds: BenchBounds): number {
-  const wanted = askedMs ?? bounds.defaultMs;
-  return Math.min(bounds.capMs, Math.max(bounds.floorMs, wanted));
+/**
+ * The bench length for a 429: what the backend asked, else the default, kept within floor and
+ * cap. A millisecond answer gets the lower floor: near a full window Azure often asks for a few
+ * ms, and sitting out a whole second leaves paid-for PTU capacity idle.
+ */
+export function throttleBenchMs(asked: RetryAfter | number | undefined, bounds: BenchBounds): number {
+  const retry = typeof asked === 'number' ? { ms: asked, precise: false } : asked;
+  const floor = retry?.precise === true ? Math.min(bounds.preciseFloorMs, bounds.floorMs) : bounds.floorMs;
+  return Math.min(bounds.capMs, Math.max(floor, retry?.ms ?? bounds.defaultMs));
 }

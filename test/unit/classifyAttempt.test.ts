@@ -3,7 +3,7 @@ import { classifyResponse, classifyTransportFailure } from '../../src/core/class
 import { finalFailure } from '../../src/core/finalFailure';
 import { NOW } from '../support/fixtures';
 
-const policy = { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000, failureMs: 15_000, authFailureMs: 300_000 };
+const policy = { defaultMs: 10_000, floorMs: 1_000, preciseFloorMs: 100, capMs: 120_000, failureMs: 15_000, authFailureMs: 300_000 };
 const none = () => undefined;
 
 describe('classifyResponse', () => {

@@ -33,13 +33,21 @@ describe('parseRetryAfterMs', () => {
 });
 
 describe('throttleBenchMs', () => {
-  const bounds = { defaultMs: 10_000, floorMs: 1_000, capMs: 120_000 };
+  const bounds = { defaultMs: 10_000, floorMs: 1_000, preciseFloorMs: 100, capMs: 120_000 };
 
   it.each([
     ['uses what the backend asked', 6_000, 6_000],
     ['uses the default when the backend said nothing', undefined, 10_000],
     ['lifts a zero to the floor so nothing loops tightly', 0, 1_000],
     ['caps a day-long daily-quota answer', 86_400_000, 120_000],
+  ])('%s', (_label, asked, expected) => {
+    expect(throttleBenchMs(asked, bounds)).toBe(expected);
+  });
+
+  it.each([
+    ['honours a short millisecond answer down to the lower floor', { ms: 19, precise: true }, 100],
+    ['keeps the one-second floor for whole-second answers', { ms: 0, precise: false }, 1_000],
+    ['uses a millisecond answer above the floor as it is', { ms: 450, precise: true }, 450],
   ])('%s', (_label, asked, expected) => {
     expect(throttleBenchMs(asked, bounds)).toBe(expected);
   });
