@@ -2,7 +2,7 @@
  * `npm run bench`: the router's added latency and cost against direct calls to the same
  * simulated backend, in one run; writes docs/benchmarks.md and prints the results tables.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBenchConfig, type BenchConfig } from './config';
@@ -16,6 +16,7 @@ import { reportMarkdown } from './report';
 import { resultsMarkdown } from './reportTables';
 import { targetResult, type BenchResults, type MemoryResult, type TargetResult } from './results';
 import { runRounds, warmUp, type Target, type TargetName } from './scenarios';
+import { sectionOf, SECTIONS, withSection } from './sections';
 
 const ROOT = resolve(__dirname, '..', '..');
 const log = (line: string): void => console.log(`[bench] ${line}`);
@@ -72,7 +73,13 @@ function profileSection(config: BenchConfig, since: number): string | undefined 
 function writeReport(results: BenchResults, profile: string | undefined): void {
   if (results.config.reportPath === '') return;
   const path = resolve(ROOT, results.config.reportPath);
-  const text = reportMarkdown(results, profile, path);
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  let text = reportMarkdown(results, profile, path);
+  // The capacity and latency benches own their sections of the same file: keep them.
+  for (const name of SECTIONS) {
+    const kept = sectionOf(previous, name);
+    if (kept !== undefined) text = withSection(text, name, kept);
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   log(`wrote ${path}`);

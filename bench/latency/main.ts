@@ -5,20 +5,9 @@
  * BENCH_QUICK=1 for a ~45 s run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { withSection } from '../sections';
 import { resolve } from 'node:path';
 import { runLatencyBench } from './run';
-
-const START = '<!-- latency:start -->';
-const END = '<!-- latency:end -->';
-
-/** Replaces what lies between the markers, or appends both markers with the section. */
-export function withSection(document: string, section: string): string {
-  const block = `${START}\n${section.trimEnd()}\n${END}`;
-  const start = document.indexOf(START);
-  const end = start < 0 ? -1 : document.indexOf(END, start);
-  if (start < 0 || end < 0) return `${document}${document === '' || document.endsWith('\n') ? '' : '\n'}\n${block}\n`;
-  return document.slice(0, start) + block + document.slice(end + END.length);
-}
 
 async function main(): Promise<void> {
   const docsDir = resolve(__dirname, '..', '..', '..', 'docs');
@@ -26,7 +15,7 @@ async function main(): Promise<void> {
   const path = resolve(docsDir, 'benchmarks.md');
   // Read just before writing: other benches may have rewritten their own sections meanwhile.
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  writeFileSync(path, withSection(current, section));
+  writeFileSync(path, withSection(current, 'latency', section));
   console.log(`[latency] wrote ${path} (latency section) and ${resolve(docsDir, 'latency.svg')}`);
 }
 
