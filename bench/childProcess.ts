@@ -7,7 +7,7 @@ export interface Child {
   readonly url: string;
   /** The last few KiB the child wrote to stdout and stderr. */
   output(): string;
-  /** SIGTERM (the child exits cleanly, so a --cpu-prof profile is written), SIGKILL after 10 s. */
+  /** SIGTERM (the child exits cleanly, so a --cpu-prof profile is written), SIGKILL after killAfterMs (default 10 s). */
   stop(): Promise<void>;
 }
 
@@ -20,6 +20,8 @@ export interface ChildOptions {
   readonly nodeArgs?: readonly string[];
   readonly cwd?: string;
   readonly timeoutMs?: number;
+  /** Grace between SIGTERM and SIGKILL on stop(); default 10 s. */
+  readonly killAfterMs?: number;
 }
 
 const KEEP_OUTPUT = 16_384;
@@ -30,6 +32,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const killAfterMs = options.killAfterMs ?? 10_000;
   let output = '';
   const append = (data: Buffer): void => {
     output = (output + data.toString()).slice(-KEEP_OUTPUT);
@@ -39,9 +42,9 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   try {
     const url = await waitForUrl(child, options, () => output);
     if (child.pid === undefined) throw new Error(`${options.name} has no pid`);
-    return { name: options.name, pid: child.pid, url, output: () => output, stop: () => stop(child) };
+    return { name: options.name, pid: child.pid, url, output: () => output, stop: () => stop(child, killAfterMs) };
   } catch (err) {
-    await stop(child);
+    await stop(child, killAfterMs);
     throw err;
   }
 }
@@ -67,10 +70,10 @@ function waitForUrl(child: ChildProcess, options: ChildOptions, output: () => st
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+function stop(child: ChildProcess, killAfterMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.once('exit', () => {
       clearTimeout(kill);
       resolve();

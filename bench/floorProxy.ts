@@ -4,15 +4,14 @@
  * Node proxy pays at least (two HTTP parses, two socket writes per request).
  * Prints `Floor proxy listening on <url>`. Env: NAIVE_TARGET_URL, NAIVE_TARGET_KEY, NAIVE_CALLER_KEY.
  */
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
+import { PASSED_HEADERS, serveProxy } from './proxyServer';
 
 const pool = new Pool(process.env.NAIVE_TARGET_URL ?? '', { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 });
 const targetKey = process.env.NAIVE_TARGET_KEY ?? '';
 const callerKey = process.env.NAIVE_CALLER_KEY ?? '';
-const PASSED_HEADERS = ['content-type', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens', 'x-ms-region', 'apim-request-id', 'x-request-id'];
 
 async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.headers['api-key'] !== callerKey) {
@@ -35,23 +34,4 @@ async function forward(req: IncomingMessage, res: ServerResponse): Promise<void>
   pipeline(answer.body, res, () => undefined);
 }
 
-function main(): void {
-  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
-    forward(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(502).end(String(err));
-      else res.destroy();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo;
-    console.log(`Floor proxy listening on http://127.0.0.1:${port}`);
-  });
-  const stop = (): void => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main();
+serveProxy('Floor proxy', forward, { keepAliveTimeout: 65_000, noDelay: true });

@@ -4,13 +4,12 @@
  * hand-written proxy would. Prints `Naive proxy listening on <url>`.
  * Env: NAIVE_TARGET_URL, NAIVE_TARGET_KEY, NAIVE_CALLER_KEY.
  */
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PASSED_HEADERS, serveProxy } from './proxyServer';
 
 const target = process.env.NAIVE_TARGET_URL ?? '';
 const targetKey = process.env.NAIVE_TARGET_KEY ?? '';
 const callerKey = process.env.NAIVE_CALLER_KEY ?? '';
-const PASSED_HEADERS = ['content-type', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens', 'x-ms-region', 'apim-request-id', 'x-request-id'];
 
 function readRequest(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -42,23 +41,4 @@ async function forward(req: IncomingMessage, res: ServerResponse): Promise<void>
   res.writeHead(answer.status, headers).end(payload);
 }
 
-function main(): void {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    forward(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(502).end(String(err));
-      else res.destroy();
-    });
-  });
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo;
-    console.log(`Naive proxy listening on http://127.0.0.1:${port}`);
-  });
-  const stop = (): void => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main();
+serveProxy('Naive proxy', forward, { keepAliveTimeout: 65_000 });

@@ -1,7 +1,7 @@
 /** The bench's child processes: the simulated backend, the router, and the two baseline proxies. */
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { startAzurite, type Azurite } from '../src/local/azurite';
+import type { Azurite } from '../src/local/azurite';
+import { startBenchAzurite } from './azurite';
 import { startChild, type Child } from './childProcess';
 import type { BenchConfig } from './config';
 
@@ -25,24 +25,13 @@ export interface Started {
   azurite: Azurite | undefined;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
 /**
  * The router's state store. `table` (default): Table Storage on an Azurite of the bench's own, on a free
  * port, so the background sync runs as in Azure without touching an Azurite that tests may be using.
  */
 async function stateEnv(config: BenchConfig, started: Started): Promise<{ env: Record<string, string>; label: string }> {
   if (config.routerState === 'memory') return { env: { ROUTER_STATE_STORE: 'memory' }, label: 'memory (ROUTER_STATE_STORE=memory)' };
-  const azurite = await startAzurite(await freePort());
+  const azurite = await startBenchAzurite();
   started.azurite = azurite;
   return { env: { AzureWebJobsStorage: azurite.connectionString }, label: `Table Storage (Azurite in memory, 127.0.0.1:${azurite.port}), synced in the background` };
 }

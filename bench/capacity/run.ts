@@ -3,10 +3,11 @@
  * 1 and 4 router processes, with shared state, per-instance memory, and round robin.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-import { Azurite, startAzurite } from '../../src/local/azurite';
+import { join } from 'node:path';
+import type { Azurite } from '../../src/local/azurite';
 import { SimulatedBackend, startSimulatedBackend } from '../../src/local/simulator';
+import { startBenchAzurite } from '../azurite';
+import { resolveOptions, type SectionBenchOptions } from '../sectionBench';
 import { capacityChart } from './chart';
 import { BenchContext, configId, runConfiguration, Variant, VARIANTS } from './configuration';
 import { ConfigMetrics, metricsOf } from './metrics';
@@ -14,27 +15,21 @@ import { capacitySection } from './report';
 import { apiKeyOf } from './routers';
 import { BACKENDS, CapacitySettings, readCapacitySettings } from './settings';
 
-export interface CapacityBenchOptions {
-  /** Settings source (BENCH_QUICK, BENCH_CAPACITY_*); default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Where capacity.svg is written; default the repository's docs/. */
-  readonly docsDir?: string;
-  readonly log?: (line: string) => void;
-}
+/** Settings from `env` (BENCH_QUICK, BENCH_CAPACITY_*); capacity.svg goes into `docsDir`. */
+export type CapacityBenchOptions = SectionBenchOptions;
 
 /** Runs every configuration and returns the Markdown section (capacity.svg is written beside it). */
 export async function runCapacityBench(options: CapacityBenchOptions = {}): Promise<string> {
-  const settings = readCapacitySettings(options.env ?? process.env);
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { env, docsDir, log } = resolveOptions(options);
+  const settings = readCapacitySettings(env);
   const plan = planRuns(settings);
   const startedMs = Date.now();
   const backends = await startBackends(settings);
   let azurite: Azurite | undefined;
   try {
-    if (plan.some((p) => p.variant.id === 'shared')) azurite = await startAzurite(await freePort());
+    if (plan.some((p) => p.variant.id === 'shared')) azurite = await startBenchAzurite();
     const ctx: BenchContext = { settings, backends, storage: azurite?.connectionString };
     const metrics = await runAll(ctx, plan, log);
-    const docsDir = options.docsDir ?? resolve(__dirname, '..', '..', '..', 'docs');
     writeFileSync(join(docsDir, 'capacity.svg'), capacityChart(metrics));
     return capacitySection({ settings, metrics, elapsedMs: Date.now() - startedMs });
   } finally {
@@ -90,17 +85,4 @@ function startBackends(settings: CapacitySettings): Promise<SimulatedBackend[]> 
       }),
     ),
   );
-}
-
-/** Azurite cannot listen on port 0, so ask the OS for a free port first. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }

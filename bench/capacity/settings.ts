@@ -4,6 +4,7 @@
  */
 import { estimateChatPromptTokens } from '../../src/local/simulator';
 import { perWindow } from '../../src/local/simulator/limiter';
+import { intFrom, pairs } from '../envSettings';
 
 export interface BackendSpec {
   readonly name: string;
@@ -51,23 +52,6 @@ export interface CapacitySettings {
   readonly routerEnv: Readonly<Record<string, string>>;
   /** Only these configuration ids (e.g. "shared-4,memory-4"); empty: all six. */
   readonly only: readonly string[];
-}
-
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-function pairs(raw: string | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const item of (raw ?? '').split(',').filter((s) => s.includes('='))) {
-    const at = item.indexOf('=');
-    result[item.slice(0, at).trim()] = item.slice(at + 1).trim();
-  }
-  return result;
 }
 
 export function readCapacitySettings(env: NodeJS.ProcessEnv): CapacitySettings {

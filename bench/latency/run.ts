@@ -5,10 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Child } from '../childProcess';
 import { stopAll, type Started } from '../processes';
+import { resolveOptions, type SectionBenchOptions } from '../sectionBench';
 import { latencyChart } from './chart';
 import { ms, pct, seconds } from './format';
 import { runLoad, type Sample } from './load';
@@ -19,17 +20,12 @@ import { LatencySettings, readLatencySettings, SLOWED } from './settings';
 import { figureShift, shiftOf } from './shift';
 import { pollFigures, type FigurePoint } from './statusPoll';
 
-export interface LatencyBenchOptions {
-  /** Settings source (BENCH_QUICK, BENCH_LATENCY_*); default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Where latency.svg is written; default the repository's docs/. */
-  readonly docsDir?: string;
-  readonly log?: (line: string) => void;
-}
+/** Settings from `env` (BENCH_QUICK, BENCH_LATENCY_*); latency.svg goes into `docsDir`. */
+export type LatencyBenchOptions = SectionBenchOptions;
 
 export async function runLatencyBench(options: LatencyBenchOptions = {}): Promise<string> {
-  const settings = readLatencySettings(options.env ?? process.env);
-  const log = options.log ?? ((line: string) => console.log(line));
+  const { env, docsDir, log } = resolveOptions(options);
+  const settings = readLatencySettings(env);
   const startedMs = Date.now();
   const started: Started = { children: [], azurite: undefined };
   try {
@@ -42,7 +38,6 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
     const shift = shiftOf(samples, settings.phases, 'aware');
     rows.forEach((row) => log(summaryLine(row)));
     log(`[latency] (a) moved off ${SLOWED} after ${seconds(shift.offAfterMs)} (demoted after ${seconds(figure.demotedAfterMs)}), restored after ${seconds(figure.restoredAfterMs)}, back at half its share after ${seconds(shift.backAfterMs)}`);
-    const docsDir = options.docsDir ?? resolve(__dirname, '..', '..', '..', 'docs');
     writeFileSync(join(docsDir, 'latency.svg'), latencyChart(timeline(samples, settings.phases[settings.phases.length - 1]?.endMs ?? 0), points, settings.phases));
     return latencySection({ settings, rows, shift, figure, stats, elapsedMs: Date.now() - startedMs, loadAverage: loadavg()[0] ?? 0 });
   } finally {

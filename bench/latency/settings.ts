@@ -3,6 +3,7 @@
  * time-to-headers plus an idle priority-2 spill, the phases of a run, and the request every
  * client sends. Full mode ~1.7 min (93 s of load), BENCH_QUICK=1 ~45 s (42 s).
  */
+import { intFrom, pairs } from '../envSettings';
 
 export interface BackendSpec {
   readonly name: string;
@@ -46,23 +47,6 @@ export interface LatencySettings {
   readonly probeSchedule: string;
   /** Extra settings for both routers (BENCH_LATENCY_ROUTER_ENV="K=V,K2=V2"). */
   readonly routerEnv: Readonly<Record<string, string>>;
-}
-
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-function pairs(raw: string | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const item of (raw ?? '').split(',').filter((s) => s.includes('='))) {
-    const at = item.indexOf('=');
-    result[item.slice(0, at).trim()] = item.slice(at + 1).trim();
-  }
-  return result;
 }
 
 /** Consecutive phases from the durations (ms) of warm-up, steady, slow and recovered. */

@@ -1,47 +1,27 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { BackendConfig } from '../../src/config/types';
-import { ManagedCredentialSource } from '../../src/credentials/ManagedCredentialSource';
+import { describe, expect, it } from 'vitest';
 import { backend } from '../support/fixtures';
-import { FakeClock, FakeSecrets, FakeTokens, settle } from './fakes';
+import { settle } from './fakes';
+import { entraBackend, HOUR, literalBackend, vaultBackend, useSourceFakes } from './sourceHarness';
 
-const HOUR = 3600_000;
 const KEY_1 = 'kv-key-value-one-0001';
 const KEY_2 = 'kv-key-value-two-0002';
-const vaultBackend = backend({ name: 'ptu', credential: { kind: 'keyVault', secretName: 'ptu-key' } });
-const entraBackend = backend({ name: 'payg', credential: { kind: 'entra' } });
-const literalBackend = backend({ name: 'dev', credential: { kind: 'apiKey', key: 'literal-dev-key-0001' } });
 
-let clock: FakeClock;
-let secrets: FakeSecrets;
-let tokens: FakeTokens;
-let logs: string[];
-
-function source(backends: BackendConfig[] = [vaultBackend, entraBackend, literalBackend], fetchTimeoutMs?: number): ManagedCredentialSource {
-  return new ManagedCredentialSource(backends, { secrets, tokens, secretTtlMs: HOUR, clock, log: (line) => logs.push(line), ...(fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs }) });
-}
-
-beforeEach(() => {
-  clock = new FakeClock();
-  secrets = new FakeSecrets();
-  secrets.values.set('ptu-key', KEY_1);
-  tokens = new FakeTokens(clock);
-  logs = [];
-});
+const fakes = useSourceFakes(KEY_1);
 
 describe('preload and cache', () => {
   it('preloads at start and then answers every request from memory', async () => {
-    const creds = source();
+    const creds = fakes.source();
     expect(creds.authHeader(vaultBackend)).toBeUndefined(); // not started: skip, never wait
     expect(creds.status().map((s) => s.state)).toEqual(['pending', 'pending', 'ok']);
     creds.start();
     await settle();
     for (let i = 0; i < 100; i++) {
       expect(creds.authHeader(vaultBackend)).toEqual({ name: 'api-key', value: KEY_1 });
-      expect(creds.authHeader(entraBackend)).toEqual({ name: 'authorization', value: `Bearer ${tokens.last?.value}` });
+      expect(creds.authHeader(entraBackend)).toEqual({ name: 'authorization', value: `Bearer ${fakes.tokens.last?.value}` });
       expect(creds.authHeader(literalBackend)).toEqual({ name: 'api-key', value: 'literal-dev-key-0001' });
     }
-    expect([secrets.reads, tokens.calls]).toEqual([1, 1]);
-    expect(logs.sort()).toEqual([
+    expect([fakes.secrets.reads, fakes.tokens.calls]).toEqual([1, 1]);
+    expect(fakes.logs.sort()).toEqual([
       '[credentials] Entra ID token (managed identity) ready for payg (valid for 60 min)',
       '[credentials] Key Vault secret "ptu-key" ready for ptu',
     ]);
@@ -49,93 +29,93 @@ describe('preload and cache', () => {
 
   it('reads a secret once for every backend naming it', async () => {
     const twin = backend({ name: 'ptu-west', index: 2, credential: { kind: 'keyVault', secretName: 'ptu-key' } });
-    const creds = source([vaultBackend, twin]);
+    const creds = fakes.source([vaultBackend, twin]);
     creds.start();
     await settle();
     expect(creds.authHeader(twin)?.value).toBe(KEY_1);
-    expect(secrets.reads).toBe(1);
-    expect(logs[0]).toContain('ready for ptu, ptu-west');
+    expect(fakes.secrets.reads).toBe(1);
+    expect(fakes.logs[0]).toContain('ready for ptu, ptu-west');
   });
 
   it('re-reads a secret in the background every TTL and picks up a new value', async () => {
-    const creds = source([vaultBackend]);
+    const creds = fakes.source([vaultBackend]);
     creds.start();
-    await clock.advance(HOUR - 1);
-    expect(secrets.reads).toBe(1);
-    secrets.values.set('ptu-key', KEY_2);
-    await clock.advance(1);
-    expect(secrets.reads).toBe(2);
+    await fakes.clock.advance(HOUR - 1);
+    expect(fakes.secrets.reads).toBe(1);
+    fakes.secrets.values.set('ptu-key', KEY_2);
+    await fakes.clock.advance(1);
+    expect(fakes.secrets.reads).toBe(2);
     expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_2);
-    await clock.advance(HOUR);
-    expect(secrets.reads).toBe(3);
+    await fakes.clock.advance(HOUR);
+    expect(fakes.secrets.reads).toBe(3);
   });
 
   it('renews a token at 80% of its lifetime, before it expires', async () => {
-    const creds = source([entraBackend]);
+    const creds = fakes.source([entraBackend]);
     creds.start();
     await settle();
-    const first = tokens.last?.value;
-    await clock.advance(48 * 60_000 - 1);
-    expect(tokens.calls).toBe(1);
-    await clock.advance(1);
-    expect(tokens.calls).toBe(2);
+    const first = fakes.tokens.last?.value;
+    await fakes.clock.advance(48 * 60_000 - 1);
+    expect(fakes.tokens.calls).toBe(1);
+    await fakes.clock.advance(1);
+    expect(fakes.tokens.calls).toBe(2);
     expect(creds.authHeader(entraBackend)?.value).not.toBe(`Bearer ${first}`);
-    expect(creds.status()[0]).toMatchObject({ state: 'ok', lastRefreshAt: clock.now(), expiresAt: clock.now() + HOUR, nextRefreshAt: clock.now() + 48 * 60_000 });
+    expect(creds.status()[0]).toMatchObject({ state: 'ok', lastRefreshAt: fakes.clock.now(), expiresAt: fakes.clock.now() + HOUR, nextRefreshAt: fakes.clock.now() + 48 * 60_000 });
   });
 
   it('when the credential hands back its cached token, tries again at 80% of what is left', async () => {
-    const creds = source([entraBackend]);
+    const creds = fakes.source([entraBackend]);
     creds.start();
     await settle();
-    tokens.repeat = tokens.last;
-    await clock.advance(48 * 60_000);
-    expect(tokens.calls).toBe(2);
-    tokens.repeat = undefined;
-    await clock.advance(7 * 60_000); // 12 min left: min(9.6, max(7, 6)) = 7 min
-    expect(tokens.calls).toBe(3);
-    expect(creds.status()[0]?.expiresAt).toBe(clock.now() + HOUR);
+    fakes.tokens.repeat = fakes.tokens.last;
+    await fakes.clock.advance(48 * 60_000);
+    expect(fakes.tokens.calls).toBe(2);
+    fakes.tokens.repeat = undefined;
+    await fakes.clock.advance(7 * 60_000); // 12 min left: min(9.6, max(7, 6)) = 7 min
+    expect(fakes.tokens.calls).toBe(3);
+    expect(creds.status()[0]?.expiresAt).toBe(fakes.clock.now() + HOUR);
   });
 });
 
 describe('refresh after a 401/403', () => {
   it('re-reads the secret once for concurrent callers and reports a value', async () => {
-    const creds = source([vaultBackend]);
+    const creds = fakes.source([vaultBackend]);
     creds.start();
     await settle();
-    secrets.values.set('ptu-key', KEY_2);
-    secrets.hold();
+    fakes.secrets.values.set('ptu-key', KEY_2);
+    fakes.secrets.hold();
     const results = Promise.all([creds.refresh(vaultBackend), creds.refresh(vaultBackend), creds.refresh(vaultBackend)]);
     await settle();
     expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_1); // old value serves while the read is under way
-    secrets.release();
+    fakes.secrets.release();
     expect(await results).toEqual([true, true, true]);
-    expect(secrets.reads).toBe(2);
+    expect(fakes.secrets.reads).toBe(2);
     expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_2);
-    expect(logs.at(-1)).toBe('[credentials] Key Vault secret "ptu-key" has a new value (rotated); ptu use it from now on');
+    expect(fakes.logs.at(-1)).toBe('[credentials] Key Vault secret "ptu-key" has a new value (rotated); ptu use it from now on');
   });
 
   it('resolves false and keeps the old value when the vault fails', async () => {
-    const creds = source([vaultBackend]);
+    const creds = fakes.source([vaultBackend]);
     creds.start();
     await settle();
-    secrets.failWith = Object.assign(new Error('Service Unavailable'), { name: 'RestError', statusCode: 503 });
+    fakes.secrets.failWith = Object.assign(new Error('Service Unavailable'), { name: 'RestError', statusCode: 503 });
     expect(await creds.refresh(vaultBackend)).toBe(false);
     expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_1);
     expect(creds.status()[0]).toMatchObject({ state: 'ok', lastError: 'RestError 503: Service Unavailable' });
   });
 
   it('resolves false for a literal key, which cannot change', async () => {
-    expect(await source([literalBackend]).refresh(literalBackend)).toBe(false);
+    expect(await fakes.source([literalBackend]).refresh(literalBackend)).toBe(false);
   });
 
   it('pushes the next background read a full TTL after an on-demand one', async () => {
-    const creds = source([vaultBackend]);
+    const creds = fakes.source([vaultBackend]);
     creds.start();
-    await clock.advance(HOUR / 2);
+    await fakes.clock.advance(HOUR / 2);
     await creds.refresh(vaultBackend);
-    await clock.advance(HOUR - 1);
-    expect(secrets.reads).toBe(2);
-    await clock.advance(1);
-    expect(secrets.reads).toBe(3);
+    await fakes.clock.advance(HOUR - 1);
+    expect(fakes.secrets.reads).toBe(2);
+    await fakes.clock.advance(1);
+    expect(fakes.secrets.reads).toBe(3);
   });
 });
