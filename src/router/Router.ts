@@ -14,6 +14,7 @@ import { RouterEvents, silentEvents } from './RouterEvents';
 import { backendRequest } from './backendRequest';
 import { deliver } from './deliver';
 import { InFlight } from './InFlight';
+import { RemainingShare } from './RemainingShare';
 import { headerLookup } from './headers';
 import { discard } from './relayStream';
 import { ProxyRequest, RouteResult } from './types';
@@ -48,11 +49,13 @@ export class Router {
   readonly breakers: CircuitBreakers;
   private rotation = 0;
   private readonly inFlight = new InFlight();
+  private readonly share: RemainingShare;
 
   constructor(private readonly deps: RouterDeps) {
     this.targets = new TargetIndex(deps.config.backends);
     this.events = deps.events ?? silentEvents;
     this.breakers = new CircuitBreakers(deps.config.circuit);
+    this.share = new RemainingShare(deps.state, () => deps.state.liveInstances());
   }
 
   /** Whether any backend serves this deployment alias (else the caller gets a 404). */
@@ -85,7 +88,7 @@ export class Router {
       random: this.deps.random,
       strategy: config.strategy,
       rotation: this.rotation++,
-      remaining: state,
+      remaining: this.share.lookup(),
       estimatedTokens,
       latency: config.latency.enabled ? { lookup: this.inFlight.over(state, this.deps.now()), policy: config.latency } : undefined,
     });
@@ -105,7 +108,7 @@ export class Router {
     // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
     if (progress.movingOn !== undefined) this.events.failover?.(progress.movingOn.from, progress.movingOn.reason);
     const sentAtMs = now();
-    this.reserve(target.deploymentKey, progress.estimatedTokens);
+    this.share.charge(target.deploymentKey, progress.estimatedTokens);
     this.inFlight.begin(target.deploymentKey, sentAtMs);
     let sent: BackendResult;
     try {
@@ -126,21 +129,6 @@ export class Router {
     const result = await deliver(request, { target, attempt: progress.attempts, latencyMs }, sent.response, outcome.kind === 'success', this.events);
     if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' });
     return result;
-  }
-
-  /**
-   * Azure charges prompt + max_tokens on arrival: count this request against the deployment's
-   * last report until the backend's next report replaces it, so concurrent requests of this
-   * instance do not all aim at the same last few tokens.
-   */
-  private reserve(key: string, tokens: number): void {
-    const known = this.deps.state.getRemaining(key);
-    if (known === undefined) return;
-    this.deps.state.recordRemaining(key, {
-      tokens: known.tokens === undefined ? undefined : Math.max(0, known.tokens - tokens),
-      requests: known.requests === undefined ? undefined : Math.max(0, known.requests - 1),
-      atMs: known.atMs, // not newer: any real report wins over this estimate
-    });
   }
 
   private recordFailure(progress: Progress, target: RouteTarget, outcome: Failover): void {

@@ -58,6 +58,10 @@ export class MemoryStateStore implements StateStore {
     return this.latencyMap;
   }
 
+  liveInstances(): number {
+    return 1;
+  }
+
   windows(): ReadonlyMap<string, Window> {
     return this.windowMap;
   }

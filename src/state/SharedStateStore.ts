@@ -32,6 +32,7 @@ export class SharedStateStore implements StateStore {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private down = false;
+  private live = 1;
   /** When the last successful round finished (for the status page's data age). */
   lastSyncAtMs: number | undefined;
   private ensured = false;
@@ -47,6 +48,7 @@ export class SharedStateStore implements StateStore {
   remainings = (): ReadonlyMap<string, Remaining> => this.memory.remainings();
   addUsage = (consumer: string, tokens: number, nowMs: number): void => this.memory.addUsage(consumer, tokens, nowMs);
   usage = (consumer: string, windowKey: string): number => this.memory.usage(consumer, windowKey);
+  liveInstances = (): number => this.live;
   getLatency = (key: string): LatencyFigure | undefined => this.latency.get(key);
   latencies = (): ReadonlyMap<string, LatencyFigure> => this.latency.all();
 
@@ -142,6 +144,7 @@ export class SharedStateStore implements StateStore {
     }
     for (const [key, stored] of await this.table.listRemaining()) this.memory.recordRemaining(key, stored.remaining);
     const latencyRows = await this.table.listLatency();
+    this.live = countLive(latencyRows, this.options.instanceId, nowMs);
     for (const byInstance of latencyRows.values()) byInstance.delete(this.options.instanceId); // memory has our own, newer
     this.latency.replaceOthers(latencyRows, this.memory.latencies());
     if (this.options.countUsage === true) {
@@ -149,4 +152,13 @@ export class SharedStateStore implements StateStore {
       this.memory.ledger.replaceOthers(await this.table.listUsage(windows, this.options.instanceId));
     }
   }
+}
+
+/** Instances whose latency rows moved in the last 30 s (they only move with traffic), plus this one. */
+function countLive(rows: ReadonlyMap<string, ReadonlyMap<string, LatencyFigure>>, self: string, nowMs: number): number {
+  const live = new Set<string>([self]);
+  for (const byInstance of rows.values()) {
+    for (const [instance, figure] of byInstance) if (nowMs - figure.atMs <= 30_000) live.add(instance);
+  }
+  return live.size;
 }

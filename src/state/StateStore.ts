@@ -17,6 +17,8 @@ export interface StateStore extends WindowLookup, RemainingLookup, LatencyLookup
   addUsage(consumer: string, tokens: number, nowMs: number): void;
   /** Tokens a consumer used in a counting window, across every instance as far as known. */
   usage(consumer: string, windowKey: string): number;
+  /** Instances that served traffic recently, this one included (1 without shared state). */
+  liveInstances(): number;
   /** Every known window, for the status page. */
   windows(): ReadonlyMap<string, Window>;
   remainings(): ReadonlyMap<string, Remaining>;

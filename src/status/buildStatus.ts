@@ -28,7 +28,7 @@ export function buildStatus(input: StatusInput) {
     generatedAt: iso(input.nowMs),
     uptimeSeconds: Math.round((input.nowMs - input.startedAtMs) / 1000),
     strategy: input.config.strategy,
-    sharedState: { store: input.stateKind, lastSyncAt: input.lastSyncAtMs === undefined ? null : iso(input.lastSyncAtMs), dataAgeMs: input.lastSyncAtMs === undefined ? null : input.nowMs - input.lastSyncAtMs },
+    sharedState: { store: input.stateKind, lastSyncAt: input.lastSyncAtMs === undefined ? null : iso(input.lastSyncAtMs), dataAgeMs: input.lastSyncAtMs === undefined ? null : input.nowMs - input.lastSyncAtMs, liveInstances: input.state.liveInstances() },
     order,
     backends,
   };

@@ -3,6 +3,7 @@ import { estimateTokens } from '../../src/core/estimateTokens';
 import { planAttempts } from '../../src/core/planAttempts';
 import { canCover, parseRemaining } from '../../src/core/remaining';
 import { targetsFor } from '../../src/core/targets';
+import { RemainingShare } from '../../src/router/RemainingShare';
 import { MemoryStateStore } from '../../src/state/MemoryStateStore';
 import { backend, NOW } from '../support/fixtures';
 
@@ -62,5 +63,24 @@ describe('planAttempts with remaining capacity', () => {
       nowMs: NOW, random: () => 0.5, strategy: 'priority', rotation: 0,
     }).order.map((t) => t.backend.name);
     expect(order).toEqual(['ptu', 'payg-a', 'payg-b']);
+  });
+});
+
+describe('RemainingShare', () => {
+  it('gives each live instance its share of the last report, less what it sent since', () => {
+    const store = new MemoryStateStore();
+    store.recordRemaining('ptu/gpt-4o', { tokens: 4000, requests: 8, atMs: NOW });
+    const share = new RemainingShare(store, () => 4);
+    share.charge('ptu/gpt-4o', 300);
+    expect(share.lookup().getRemaining('ptu/gpt-4o')).toEqual({ tokens: 700, requests: 1, atMs: NOW });
+  });
+
+  it('starts counting again from a new report', () => {
+    const store = new MemoryStateStore();
+    store.recordRemaining('ptu/gpt-4o', { tokens: 4000, requests: 8, atMs: NOW });
+    const share = new RemainingShare(store, () => 1);
+    share.charge('ptu/gpt-4o', 300);
+    store.recordRemaining('ptu/gpt-4o', { tokens: 3500, requests: 7, atMs: NOW + 10 });
+    expect(share.lookup().getRemaining('ptu/gpt-4o')).toEqual({ tokens: 3500, requests: 7, atMs: NOW + 10 });
   });
 });
