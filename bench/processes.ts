@@ -1,7 +1,7 @@
 /** The bench's child processes: the simulated backend, the router, and the two baseline proxies. */
 import { join, resolve } from 'node:path';
 import type { Azurite } from '../src/local/azurite';
-import { startBenchAzurite } from './azurite';
+import { startPrivateAzurite } from '../src/local/azurite';
 import { startChild, type Child } from './childProcess';
 import type { BenchConfig } from './config';
 
@@ -31,7 +31,7 @@ export interface Started {
  */
 async function stateEnv(config: BenchConfig, started: Started): Promise<{ env: Record<string, string>; label: string }> {
   if (config.routerState === 'memory') return { env: { ROUTER_STATE_STORE: 'memory' }, label: 'memory (ROUTER_STATE_STORE=memory)' };
-  const azurite = await startBenchAzurite();
+  const azurite = await startPrivateAzurite();
   started.azurite = azurite;
   return { env: { AzureWebJobsStorage: azurite.connectionString }, label: `Table Storage (Azurite in memory, 127.0.0.1:${azurite.port}), synced in the background` };
 }

@@ -260,14 +260,19 @@ describe('proxyHandler consumer limits', () => {
 describe('proxyHandler preemptive routing', () => {
   it('counts a request in flight against the last reported capacity, so a concurrent one goes elsewhere', async () => {
     let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
+    const atPtu = new Promise<void>((r) => (arrived = r));
     const rt = testRuntime([ptu, payg], async (_req, origin) => {
-      if (origin.includes('ptu')) await gate;
+      if (origin.includes('ptu')) {
+        arrived();
+        await gate;
+      }
       return reply(200, {}, { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' });
     });
     rt.state.recordRemaining('ptu/gpt-4o', { tokens: 10_000, requests: 1, atMs: NOW });
     const first = call(rt, post(chatPath, chatBody));
-    await new Promise((r) => setTimeout(r, 10)); // the first request is now waiting on the PTU
+    await atPtu; // the first request is now waiting on the PTU
     const second = await call(rt, post(chatPath, chatBody));
     expect(second.headers.get('x-router-backend')).toBe('payg');
     expect(second.headers.get('x-router-attempts')).toBe('1');

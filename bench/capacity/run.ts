@@ -4,9 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Azurite } from '../../src/local/azurite';
 import { SimulatedBackend, startSimulatedBackend } from '../../src/local/simulator';
-import { startBenchAzurite } from '../azurite';
+import { startPrivateAzurite, type Azurite } from '../../src/local/azurite';
 import { resolveOptions, type SectionBenchOptions } from '../sectionBench';
 import { capacityChart } from './chart';
 import { BenchContext, configId, runConfiguration, Variant, VARIANTS } from './configuration';
@@ -27,7 +26,7 @@ export async function runCapacityBench(options: CapacityBenchOptions = {}): Prom
   const backends = await startBackends(settings);
   let azurite: Azurite | undefined;
   try {
-    if (plan.some((p) => p.variant.id === 'shared')) azurite = await startBenchAzurite();
+    if (plan.some((p) => p.variant.id === 'shared')) azurite = await startPrivateAzurite();
     const ctx: BenchContext = { settings, backends, storage: azurite?.connectionString };
     const metrics = await runAll(ctx, plan, log);
     writeFileSync(join(docsDir, 'capacity.svg'), capacityChart(metrics));

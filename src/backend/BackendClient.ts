@@ -14,7 +14,6 @@ export interface BackendRequest {
   readonly headersTimeoutMs: number;
   /** Longest silence allowed between body chunks. */
   readonly bodyTimeoutMs: number;
-  readonly signal?: AbortSignal;
 }
 
 export interface BackendResponse {
@@ -26,7 +25,7 @@ export interface BackendResponse {
 /** Transport outcome of one call. A response of any status is `response`; the rest never reached one. */
 export type BackendResult =
   | { readonly kind: 'response'; readonly response: BackendResponse }
-  | { readonly kind: 'timeout' | 'network' | 'aborted'; readonly error: Error };
+  | { readonly kind: 'timeout' | 'network'; readonly error: Error };
 
 /** Sends one request to a backend. Implementations keep connections alive and reuse them. */
 export interface BackendClient {

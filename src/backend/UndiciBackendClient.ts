@@ -29,11 +29,10 @@ export class UndiciBackendClient implements BackendClient {
         body: request.body ?? null,
         headersTimeout: request.headersTimeoutMs,
         bodyTimeout: request.bodyTimeoutMs,
-        signal: request.signal ?? null,
       });
       return { kind: 'response', response: { status: response.statusCode, headers: response.headers, body: response.body } };
     } catch (err) {
-      return { kind: transportFailureKind(err, request.signal), error: err instanceof Error ? err : new Error(String(err)) };
+      return { kind: transportFailureKind(err), error: err instanceof Error ? err : new Error(String(err)) };
     }
   }
 
@@ -42,8 +41,7 @@ export class UndiciBackendClient implements BackendClient {
   }
 }
 
-function transportFailureKind(err: unknown, signal: AbortSignal | undefined): 'timeout' | 'network' | 'aborted' {
-  if (signal?.aborted === true) return 'aborted';
+function transportFailureKind(err: unknown): 'timeout' | 'network' {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' ? 'timeout' : 'network';
 }

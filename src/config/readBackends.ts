@@ -1,8 +1,6 @@
 import { BackendConfig, BackendCredentialSpec } from './types';
 import { ConfigError, SettingsReader } from './settingsReader';
-import { isValidDeploymentName } from '../core/deploymentName';
-
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+import { isValidDeploymentName, isValidName } from '../core/deploymentName';
 
 /** Reads BACKEND_1_* … BACKEND_N_*, numbered from 1 without gaps. */
 export function readBackends(settings: SettingsReader, env: Readonly<Record<string, string | undefined>>): BackendConfig[] {
@@ -18,7 +16,7 @@ export function readBackends(settings: SettingsReader, env: Readonly<Record<stri
 function readBackend(settings: SettingsReader, n: number): BackendConfig {
   const prefix = `BACKEND_${n}_`;
   const name = settings.string(`${prefix}NAME`) ?? `backend-${n}`;
-  if (!NAME_PATTERN.test(name)) {
+  if (!isValidName(name)) {
     throw new ConfigError(`${prefix}NAME`, 'use 1-64 letters, digits, ".", "_" or "-"');
   }
   const type = settings.string(`${prefix}TYPE`) === undefined ? undefined : settings.oneOf(`${prefix}TYPE`, ['ptu', 'paygo'], 'paygo');
@@ -26,7 +24,6 @@ function readBackend(settings: SettingsReader, n: number): BackendConfig {
   return {
     index: n,
     name,
-    url: url.href,
     origin: url.origin,
     basePath: url.basePath,
     priority: settings.integer(`${prefix}PRIORITY`, undefined, 1, 1000),
@@ -37,7 +34,7 @@ function readBackend(settings: SettingsReader, n: number): BackendConfig {
   };
 }
 
-function readUrl(settings: SettingsReader, setting: string): { href: string; origin: string; basePath: string } {
+function readUrl(settings: SettingsReader, setting: string): { origin: string; basePath: string } {
   const raw = settings.required(setting, 'the backend resource endpoint');
   let url: URL;
   try {
@@ -50,7 +47,7 @@ function readUrl(settings: SettingsReader, setting: string): { href: string; ori
     throw new ConfigError(setting, 'must be a plain endpoint without credentials, query or fragment');
   }
   const basePath = url.pathname.replace(/\/+$/, '');
-  return { href: url.origin + basePath, origin: url.origin, basePath };
+  return { origin: url.origin, basePath };
 }
 
 function readDeployments(settings: SettingsReader, setting: string): Map<string, string> | undefined {

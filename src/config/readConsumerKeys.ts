@@ -1,7 +1,7 @@
+import { isValidName } from '../core/deploymentName';
 import { ConfigError, SettingsReader } from './settingsReader';
 
 const SETTING = 'ROUTER_API_KEYS';
-const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Short keys are guessable; Azure's own keys are 32+ characters. */
 const MIN_KEY_LENGTH = 16;
 
@@ -13,7 +13,7 @@ export function readConsumerKeys(settings: SettingsReader): Map<string, string> 
     const colon = entry.indexOf(':');
     const consumer = entry.slice(0, colon).trim();
     const key = entry.slice(colon + 1).trim();
-    if (colon <= 0 || !CONSUMER_NAME.test(consumer)) {
+    if (colon <= 0 || !isValidName(consumer)) {
       throw new ConfigError(SETTING, `each entry must be consumerName:key (entry ${keys.size + 1} is not)`);
     }
     if (key.length < MIN_KEY_LENGTH) {

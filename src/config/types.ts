@@ -1,3 +1,8 @@
+import type { CircuitPolicy } from '../core/circuitBreaker';
+import type { ConsumerLimit } from '../core/consumerLimits';
+import type { LatencyPolicy } from '../core/latency';
+import type { BenchBounds } from '../core/retryAfter';
+
 /** How the router authenticates to one backend. Resolved to a header by a CredentialSource. */
 export type BackendCredentialSpec =
   | { kind: 'apiKey'; key: string }
@@ -11,9 +16,7 @@ export interface BackendConfig {
   readonly index: number;
   /** Shown in headers, status and telemetry; never the URL. */
   readonly name: string;
-  /** Resource origin without trailing slash, e.g. https://aoai-eus.openai.azure.com */
-  readonly url: string;
-  /** `url` split once: scheme://host:port, and the path before `/openai` (usually ''). */
+  /** The BACKEND_<N>_URL split once: scheme://host:port, and the path before `/openai` (usually ''). */
   readonly origin: string;
   readonly basePath: string;
   readonly priority: number;
@@ -26,25 +29,12 @@ export interface BackendConfig {
 
 export type RoutingStrategy = 'priority' | 'round-robin';
 
-export interface ThrottlePolicy {
-  /** Bench length when a 429 says nothing about when to come back. */
-  readonly defaultMs: number;
-  /** Lower bound: a `retry-after: 0` must not cause a tight loop. */
-  readonly floorMs: number;
-  /** Lower bound for millisecond answers (retry-after-ms), which say exactly when capacity frees. */
-  readonly preciseFloorMs: number;
-  /** Upper bound: a daily-quota answer must not bench a backend for a day. */
-  readonly capMs: number;
+/** The 429 bounds (default, floors, cap: see BenchBounds) plus the benches for other failures. */
+export interface ThrottlePolicy extends BenchBounds {
   /** Bench length after a 5xx, timeout or connection error. */
   readonly failureMs: number;
   /** Bench length when a backend still rejects the router's credential after a refresh. */
   readonly authFailureMs: number;
-}
-
-export interface CircuitSettings {
-  readonly failureThreshold: number;
-  readonly intervalMs: number;
-  readonly tripMs: number;
 }
 
 export type StorageConnection =
@@ -55,12 +45,9 @@ export type StateSettings =
   | { readonly kind: 'memory'; readonly why: string }
   | { readonly kind: 'table'; readonly connection: StorageConnection; readonly tableName: string; readonly syncIntervalMs: number };
 
-export interface LatencySettings {
+export interface LatencySettings extends LatencyPolicy {
   /** ROUTER_LATENCY_ROUTING=off: configured weights only (random within a priority). */
   readonly enabled: boolean;
-  readonly demoteFactor: number;
-  readonly demoteMinGapMs: number;
-  readonly minShare: number;
 }
 
 export interface ProbeSettings {
@@ -80,7 +67,6 @@ export interface CredentialSettings {
   readonly managedIdentityClientId: string | undefined;
 }
 
-import type { ConsumerLimit } from '../core/consumerLimits';
 
 export interface RouterConfig {
   readonly backends: readonly BackendConfig[];
@@ -98,7 +84,7 @@ export interface RouterConfig {
   readonly maxAttempts: number;
   readonly maxBodyBytes: number;
   readonly throttle: ThrottlePolicy;
-  readonly circuit: CircuitSettings;
+  readonly circuit: CircuitPolicy;
   readonly state: StateSettings;
   readonly latency: LatencySettings;
   readonly probe: ProbeSettings;

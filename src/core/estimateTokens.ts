@@ -4,7 +4,12 @@
  * as Azure's own estimator; precision only matters near the limit.
  */
 export function estimateTokens(body: Readonly<Record<string, unknown>>): number {
-  return Math.ceil(promptCharacters(body) / 4) + messageOverhead(body) + completionAllowance(body);
+  return estimatePromptTokens(body) + completionAllowance(body);
+}
+
+/** The prompt alone: what a stream's usage is estimated from when the backend did not report it. */
+export function estimatePromptTokens(body: Readonly<Record<string, unknown>>): number {
+  return Math.ceil(promptCharacters(body) / 4) + messageOverhead(body);
 }
 
 function promptCharacters(body: Readonly<Record<string, unknown>>): number {

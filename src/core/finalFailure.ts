@@ -2,7 +2,7 @@ import { FailureReason } from './classifyAttempt';
 
 /** The answer when no attempt succeeded: always one of these, never a 500. */
 export type FinalFailure =
-  | { readonly status: 429; readonly code: 'all_backends_throttled' | 'no_backend_available'; readonly retryAfterMs: number }
+  | { readonly status: 429; readonly code: 'all_backends_throttled'; readonly retryAfterMs: number }
   | { readonly status: 502; readonly code: 'backend_error' | 'backend_auth_failed' | 'no_backend_available' }
   | { readonly status: 503; readonly code: 'credentials_unavailable'; readonly retryAfterMs: number }
   | { readonly status: 504; readonly code: 'backend_timeout' };

@@ -110,9 +110,15 @@ interface LatencyRanking {
  */
 export const RANKING_FRESH_MS = 120_000;
 
+/** The figure if it still ranks a backend (see RANKING_FRESH_MS), else undefined. */
+export function freshForRanking(figure: LatencyFigure | undefined, nowMs: number): LatencyFigure | undefined {
+  return figure !== undefined && nowMs - figure.atMs <= RANKING_FRESH_MS ? figure : undefined;
+}
+
+/** The deployment's own figure (live traffic), else the backend's (probes). */
 function rankingFigure(latency: LatencyRanking, target: RouteTarget): LatencyFigure | undefined {
-  const fresh = (f: LatencyFigure | undefined) => (f !== undefined && latency.nowMs - f.atMs <= RANKING_FRESH_MS ? f : undefined);
-  return fresh(latency.lookup.getLatency(target.deploymentKey)) ?? fresh(latency.lookup.getLatency(target.backendKey));
+  const { lookup, nowMs } = latency;
+  return freshForRanking(lookup.getLatency(target.deploymentKey), nowMs) ?? freshForRanking(lookup.getLatency(target.backendKey), nowMs);
 }
 
 const configured = (target: RouteTarget): Ranked => ({ target, priority: target.backend.priority, weight: target.backend.weight });

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
+export const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
 
 /**
  * Caller authentication against ROUTER_API_KEYS. Keys are compared as SHA-256 digests with

@@ -12,7 +12,7 @@ export type HttpHandler = (request: HttpRequest, context: InvocationContext) => 
 /** The handler behind every inference route: method, caller key, input, then the router. */
 export function proxyHandler(runtime: () => Runtime, api: 'deployments' | 'v1', operation: Operation): HttpHandler {
   return async (req, context) => {
-    const { router, consumers, config } = runtime();
+    const { router, consumers, config, state, now } = runtime();
     if (req.method !== 'POST') {
       return openAiError(405, 'method_not_allowed', `Use POST for ${operation}.`, { allow: 'POST' });
     }
@@ -20,14 +20,15 @@ export function proxyHandler(runtime: () => Runtime, api: 'deployments' | 'v1', 
     if (consumer === undefined) {
       return openAiError(401, 'invalid_api_key', 'Missing or invalid router key: send it as "api-key: <key>" or "Authorization: Bearer <key>".');
     }
+    // Before reading the body: a consumer over its limit costs nothing more.
+    const overLimit = limitResponse(checkLimit(config.consumerLimits.get(consumer), (w) => state.usage(consumer, w), now()), consumer);
+    if (overLimit !== undefined) return overLimit;
     const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes });
     if (!parsed.ok) return parsed.response;
     const { request } = parsed;
     if (!router.serves(request.alias)) {
       return openAiError(404, 'DeploymentNotFound', `No backend serves the deployment "${request.alias}".`);
     }
-    const overLimit = limitResponse(checkLimit(config.consumerLimits.get(consumer), (w) => runtime().state.usage(consumer, w), runtime().now()), consumer);
-    if (overLimit !== undefined) return overLimit;
     try {
       return toHttpResponse(await router.route(request), request.alias);
     } catch (err) {

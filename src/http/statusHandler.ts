@@ -1,13 +1,11 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { BackendConfig } from '../config/types';
 import { Runtime } from '../runtime/Runtime';
 import { buildStatus } from '../status/buildStatus';
 import { STATUS_PAGE } from '../status/statusPage';
-import { presentedKey } from './ConsumerKeys';
+import { digest, presentedKey } from './ConsumerKeys';
 import { openAiError } from './openAiError';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 /** `GET /api/router/status`: backend state for operators, JSON or (Accept: text/html) a page. */
 export function statusHandler(runtime: () => Runtime) {

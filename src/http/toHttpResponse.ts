@@ -29,7 +29,7 @@ function failureMessage(failure: FinalFailure, alias: string): string {
     case 'credentials_unavailable':
       return `No backend for "${alias}" has a usable credential right now (still loading, or its secret store is unreachable). Retry shortly.`;
     case 'no_backend_available':
-      return `No backend for "${alias}" is available right now (their credentials are not loaded yet).`;
+      return `Every backend for "${alias}" is out of rotation right now (circuit open or no time left).`;
     case 'backend_error':
       return `Every backend tried for "${alias}" failed with a server or network error.`;
   }

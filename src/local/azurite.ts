@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export interface Azurite {
   readonly port: number;
@@ -20,6 +20,24 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
     socket.once('connect', () => resolve(socket.destroy() !== undefined));
     socket.once('error', () => resolve(false));
   });
+}
+
+/** A free port: Azurite itself cannot listen on port 0. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private in-memory Azurite on a free port (tests and benches), never the shared 10002. */
+export async function startPrivateAzurite(): Promise<Azurite> {
+  return startAzurite(await freePort());
 }
 
 /**
@@ -48,6 +66,7 @@ function waitForStart(child: ChildProcess, timeoutMs: number): Promise<void> {
       clearTimeout(timer);
       child.off('exit', onExit);
       child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
       child.stdout?.resume();
       child.stderr?.resume();
       resolve();
@@ -58,7 +77,7 @@ function waitForStart(child: ChildProcess, timeoutMs: number): Promise<void> {
       reject(err);
     }
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', onData);
     child.once('exit', onExit);
   });
 }

@@ -3,7 +3,8 @@ import { SimulatedBackend, startSimulatedBackend } from './simulator';
 
 export interface Demo {
   readonly backends: SimulatedBackend[];
-  readonly devKey: string;
+  /** Set only when the demo chose the caller key (ROUTER_API_KEYS was unset). */
+  readonly devKey: string | undefined;
   readonly adminKey: string | undefined;
   close(): Promise<void>;
 }
@@ -33,22 +34,22 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<Demo> {
       [`BACKEND_${n}_APIKEY`]: apiKey,
     });
   }
-  const devKey = `dev-${randomBytes(12).toString('hex')}`;
-  env.ROUTER_API_KEYS ??= `demo:${devKey}`;
+  const devKey = env.ROUTER_API_KEYS === undefined ? `dev-${randomBytes(12).toString('hex')}` : undefined;
+  if (devKey !== undefined) env.ROUTER_API_KEYS = `demo:${devKey}`;
   const adminKey = env.ROUTER_ADMIN_KEY === undefined ? `admin-${randomBytes(12).toString('hex')}` : undefined;
   if (adminKey !== undefined) env.ROUTER_ADMIN_KEY = adminKey;
   return { backends, devKey, adminKey, close: async () => void (await Promise.all(backends.map((b) => b.close()))) };
 }
 
-export function demoBanner(baseUrl: string, devKey: string, adminKey: string | undefined): string {
+export function demoBanner(baseUrl: string, devKey: string | undefined, adminKey: string | undefined): string {
   return [
     '',
     'Demo mode: no BACKEND_1_URL, so three simulated Azure OpenAI backends run in-process:',
     '  ptu-eastus (priority 1, 6 requests/min)  →  paygo-swedencentral, paygo-westus3 (priority 2)',
-    `Dev key: ${devKey}`,
+    `Dev key: ${devKey ?? '(one of your ROUTER_API_KEYS)'}`,
     'Try it a few times: after 6 requests the PTU is out of capacity and x-router-backend moves to PAYG:',
     `  curl -si ${baseUrl}/api/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 \\`,
-    `    -H "api-key: ${devKey}" -H "content-type: application/json" \\`,
+    `    -H "api-key: ${devKey ?? '<your router key>'}" -H "content-type: application/json" \\`,
     `    -d '{"messages":[{"role":"user","content":"Hello"}]}' | grep -i -e "^HTTP" -e "^x-router"`,
     ...(adminKey === undefined ? [] : [`Status page: ${baseUrl}/api/router/status (admin key: ${adminKey})`]),
     '',

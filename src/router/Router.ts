@@ -5,7 +5,7 @@ import { AttemptOutcome, classifyResponse, classifyTransportFailure, FailureReas
 import { estimateTokens } from '../core/estimateTokens';
 import { finalFailure } from '../core/finalFailure';
 import { AttemptPlan, planAttempts } from '../core/planAttempts';
-import { parseRemaining } from '../core/remaining';
+import { parseRemaining, RemainingLookup } from '../core/remaining';
 import { RouteTarget, TargetIndex } from '../core/targets';
 import { CredentialSource } from '../credentials/CredentialSource';
 import { StateStore } from '../state/StateStore';
@@ -32,6 +32,12 @@ export interface RouterDeps {
 type Failover = Extract<AttemptOutcome, { kind: 'failover' }>;
 
 /** What one request has learned so far, across its attempts. */
+/** A backend call and when it was sent. */
+interface SentCall {
+  readonly sent: BackendResult;
+  readonly sentAtMs: number;
+}
+
 interface Progress {
   attempts: number;
   readonly reasons: FailureReason[];
@@ -50,12 +56,14 @@ export class Router {
   private rotation = 0;
   private readonly inFlight = new InFlight();
   private readonly share: RemainingShare;
+  private readonly shareLookup: RemainingLookup;
 
   constructor(private readonly deps: RouterDeps) {
     this.targets = new TargetIndex(deps.config.backends);
     this.events = deps.events ?? silentEvents;
     this.breakers = new CircuitBreakers(deps.config.circuit);
     this.share = new RemainingShare(deps.state, () => deps.state.liveInstances());
+    this.shareLookup = this.share.lookup();
   }
 
   /** Whether any backend serves this deployment alias (else the caller gets a 404). */
@@ -88,7 +96,7 @@ export class Router {
       random: this.deps.random,
       strategy: config.strategy,
       rotation: this.rotation++,
-      remaining: this.share.lookup(),
+      remaining: this.shareLookup,
       estimatedTokens,
       latency: config.latency.enabled ? { lookup: this.inFlight.over(state, this.deps.now()), policy: config.latency } : undefined,
     });
@@ -99,11 +107,13 @@ export class Router {
     const { config, now, state } = this.deps;
     const auth = this.deps.credentials.authHeader(target.backend);
     if (auth === undefined) {
-      this.events.credentialUnavailable(target.backend.name);
+      this.events.credentialUnavailable?.(target.backend.name);
       progress.skippedForCredentials++;
       return undefined;
     }
     if (!this.breakers.admit(target.backend.name, now())) return undefined;
+    // Checked again here: time passes between the loop's check and the send, and a timeout of 0 means none to undici.
+    if (deadlineMs - now() < 1) return undefined;
     progress.attempts++;
     // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
     if (progress.movingOn !== undefined) this.events.failover?.(progress.movingOn.from, progress.movingOn.reason);
@@ -111,9 +121,10 @@ export class Router {
     this.share.charge(target.deploymentKey, progress.estimatedTokens);
     this.inFlight.begin(target.deploymentKey, sentAtMs);
     let sent: BackendResult;
+    let answeredCallAtMs: number;
     try {
       const first = await this.deps.client.send(backendRequest(request, target, auth, config, deadlineMs - sentAtMs));
-      sent = await this.sendWithFreshCredential(request, target, first, deadlineMs);
+      ({ sent, sentAtMs: answeredCallAtMs } = await this.sendWithFreshCredential(request, target, { sent: first, sentAtMs }, deadlineMs));
     } finally {
       this.inFlight.end(target.deploymentKey, sentAtMs);
     }
@@ -124,7 +135,8 @@ export class Router {
       return undefined;
     }
     this.breakers.success(target.backend.name);
-    const latencyMs = now() - sentAtMs;
+    // The call that answered, not a refused first call plus a credential refresh.
+    const latencyMs = now() - answeredCallAtMs;
     if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
     const result = await deliver(request, { target, attempt: progress.attempts, latencyMs }, sent.response, outcome.kind === 'success', this.events);
     if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' });
@@ -141,20 +153,21 @@ export class Router {
    * A 401/403 may mean the key rotated or the token expired: refresh that backend's
    * credential once and retry the same backend once. Only failing requests pay for this.
    */
-  private async sendWithFreshCredential(request: ProxyRequest, target: RouteTarget, sent: BackendResult, deadlineMs: number): Promise<BackendResult> {
+  private async sendWithFreshCredential(request: ProxyRequest, target: RouteTarget, call: SentCall, deadlineMs: number): Promise<SentCall> {
     const { credentials, client, config, now } = this.deps;
+    const { sent } = call;
     const rejected = sent.kind === 'response' && (sent.response.status === 401 || sent.response.status === 403);
-    if (!rejected || credentials.refresh === undefined) return sent;
+    if (!rejected || credentials.refresh === undefined) return call;
     discard(sent.response.body);
     const refreshed = await credentials.refresh(target.backend).catch(() => false);
     const auth = credentials.authHeader(target.backend);
-    const remainingMs = deadlineMs - now();
-    if (!refreshed || auth === undefined || remainingMs <= 0) return sent;
-    const retried = await client.send(backendRequest(request, target, auth, config, remainingMs));
+    const sentAtMs = now();
+    if (!refreshed || auth === undefined || deadlineMs - sentAtMs < 1) return call;
+    const retried = await client.send(backendRequest(request, target, auth, config, deadlineMs - sentAtMs));
     if (retried.kind === 'response' && (retried.response.status === 401 || retried.response.status === 403)) {
-      this.events.credentialRejected(target.backend);
+      this.events.credentialRejected?.(target.backend);
     }
-    return retried;
+    return { sent: retried, sentAtMs };
   }
 
   /** A failed probe counts towards the backend's circuit like a failed request. */
@@ -163,12 +176,12 @@ export class Router {
     const openedUntilMs = this.breakers.failure(backend.name, nowMs);
     if (openedUntilMs === undefined) return;
     this.deps.state.openWindow(backendKey(backend.name), { untilMs: openedUntilMs, reason: 'circuit-open' });
-    this.events.benched(backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
+    this.events.benched?.(backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
   }
 
   private outcomeOf(sent: BackendResult, target: RouteTarget): AttemptOutcome {
     const { config, now } = this.deps;
-    if (sent.kind !== 'response') return classifyTransportFailure(sent.kind === 'timeout' ? 'timeout' : 'network', config.throttle);
+    if (sent.kind !== 'response') return classifyTransportFailure(sent.kind, config.throttle);
     const header = headerLookup(sent.response.headers);
     const remaining = parseRemaining(header, now());
     if (remaining !== undefined) this.deps.state.recordRemaining(target.deploymentKey, remaining);
@@ -180,11 +193,13 @@ export class Router {
     const nowMs = this.deps.now();
     const key = outcome.scope === 'backend' ? target.backendKey : target.deploymentKey;
     this.deps.state.openWindow(key, { untilMs: nowMs + outcome.benchMs, reason: outcome.reason });
-    this.events.benched(target.backend.name, target.deployment, outcome.reason, outcome.benchMs);
+    this.events.benched?.(target.backend.name, target.deployment, outcome.reason, outcome.benchMs);
+    // A 429 or a refused credential still shows the backend answering: it settles a half-open trial too.
+    if (!CIRCUIT_REASONS.has(outcome.reason)) this.breakers.success(target.backend.name);
     const openedUntilMs = CIRCUIT_REASONS.has(outcome.reason) ? this.breakers.failure(target.backend.name, nowMs) : undefined;
     if (openedUntilMs !== undefined) {
       this.deps.state.openWindow(target.backendKey, { untilMs: openedUntilMs, reason: 'circuit-open' });
-      this.events.benched(target.backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
+      this.events.benched?.(target.backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
     }
     return outcome.reason;
   }

@@ -26,16 +26,11 @@ export interface RouterEvents {
   allThrottled?(alias: string, consumer: string, retryAfterMs: number): void;
   /** An attempt failed and the request moved on to another backend. */
   failover?(from: string, reason: WindowReason): void;
-  benched(backend: string, deployment: string, reason: WindowReason, benchMs: number): void;
-  credentialUnavailable(backend: string): void;
+  benched?(backend: string, deployment: string, reason: WindowReason, benchMs: number): void;
+  credentialUnavailable?(backend: string): void;
   /** The backend refused a freshly fetched credential: an operator must act. */
-  credentialRejected(backend: BackendConfig): void;
-  streamEnded(backend: string, end: StreamEnd, error?: Error): void;
+  credentialRejected?(backend: BackendConfig): void;
+  streamEnded?(backend: string, end: StreamEnd, error?: Error): void;
 }
 
-export const silentEvents: RouterEvents = {
-  benched: () => undefined,
-  credentialUnavailable: () => undefined,
-  credentialRejected: () => undefined,
-  streamEnded: () => undefined,
-};
+export const silentEvents: RouterEvents = {};

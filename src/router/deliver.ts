@@ -1,5 +1,5 @@
 import { BackendResponse } from '../backend/BackendClient';
-import { estimateTokens } from '../core/estimateTokens';
+import { estimatePromptTokens } from '../core/estimateTokens';
 import { RouteTarget } from '../core/targets';
 import { TokenUsage } from '../core/usage';
 import { filterResponseHeaders } from './headers';
@@ -32,9 +32,9 @@ export async function deliver(request: ProxyRequest, served: Served, response: B
     status: response.status, attempts: served.attempt, backendLatencyMs: served.latencyMs, stream: request.stream, usage,
   });
   if (success && request.stream && (headers['content-type'] ?? '').startsWith('text/event-stream')) {
-    const meter = wantsUsage ? new StreamUsageMeter(estimateTokens({ ...request.json, max_tokens: 0, max_completion_tokens: 0 })) : undefined;
+    const meter = wantsUsage ? new StreamUsageMeter(estimatePromptTokens(request.json)) : undefined;
     const onEnd = (end: StreamEnd, error?: Error): void => {
-      events.streamEnded(backend, end, error);
+      events.streamEnded?.(backend, end, error);
       complete(meter?.usage());
     };
     return { ...base, body: relayStream(response.body, onEnd, meter && ((chunk) => meter.observe(chunk))) };

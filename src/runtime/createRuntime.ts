@@ -28,7 +28,7 @@ export function createRuntime(env: Env): Runtime {
   credentials.start();
   const telemetry = createTelemetry(config.telemetryConnectionString, env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING, log);
   const usageCounter: RouterEvents | undefined = countUsage
-    ? { wantsUsage: true, completed: (r) => r.usage && state.addUsage(r.consumer, r.usage.totalTokens, Date.now()), benched: () => undefined, credentialUnavailable: () => undefined, credentialRejected: () => undefined, streamEnded: () => undefined }
+    ? { wantsUsage: true, completed: (r) => r.usage && state.addUsage(r.consumer, r.usage.totalTokens, Date.now()) }
     : undefined;
   const events = composeEvents([consoleEvents(Date.now), ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
   const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });

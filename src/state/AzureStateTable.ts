@@ -92,16 +92,16 @@ export class AzureStateTable implements StateTable {
     await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
   }
 
-  /** Partition per counting window, a row per consumer and instance: each instance owns its rows. */
+  /** A row per consumer and instance in the window's partition: each instance owns its rows. */
   async upsertUsage(windowKey: string, consumer: string, tokens: number, instance: string): Promise<void> {
-    const entity = { partitionKey: `usage-${windowKey}`, rowKey: `${consumer}|${instance}`, consumer, instance, tokens };
+    const entity = { partitionKey: usagePartition(windowKey), rowKey: `${consumer}|${instance}`, windowKey, consumer, instance, tokens };
     await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
   }
 
   async listUsage(windowKeys: readonly string[], excludeInstance: string): Promise<Map<string, number>> {
     const totals = new Map<string, number>();
     for (const windowKey of windowKeys) {
-      const query = { filter: odata`PartitionKey eq ${`usage-${windowKey}`}` };
+      const query = { filter: odata`PartitionKey eq ${usagePartition(windowKey)} and windowKey eq ${windowKey}` };
       for await (const e of this.client.listEntities<{ consumer: string; instance: string; tokens: number }>({ queryOptions: query, abortSignal: this.signal() })) {
         if (e.instance === excludeInstance) continue;
         const k = `${windowKey}|${e.consumer}`;
@@ -135,4 +135,13 @@ export class AzureStateTable implements StateTable {
 
 function toStoredWindow(entity: TableEntityResult<WindowEntity>): StoredWindow {
   return { window: { untilMs: Number(entity.untilMs), reason: entity.reason as WindowReason }, instance: entity.instance, etag: entity.etag };
+}
+
+/**
+ * Minute windows reuse ten partitions in turn (rows are overwritten ten minutes later, and the
+ * windowKey property tells a stale row from a current one), so the table does not grow by a
+ * partition a minute. Days and months are few enough to keep their own.
+ */
+function usagePartition(windowKey: string): string {
+  return windowKey.startsWith('m') ? `usage-m${Number(windowKey.slice(1)) % 10}` : `usage-${windowKey}`;
 }

@@ -85,6 +85,8 @@ export class SharedStateStore implements StateStore {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.syncing;
+    await this.sync(); // push what the last interval learned
+
   }
 
   /** One round: push what changed here, pull what others learned. Never throws; never overlaps. */
@@ -130,9 +132,9 @@ export class SharedStateStore implements StateStore {
       throw err;
     }
     for (const key of [...this.pendingLatency]) {
-      this.pendingLatency.delete(key);
       const own = this.memory.getLatency(key);
       if (own !== undefined) await this.table.upsertLatency(key, own, this.options.instanceId);
+      this.pendingLatency.delete(key);
     }
   }
 

@@ -1,8 +1,8 @@
 import { BackendConfig, RouterConfig } from '../config/types';
 import { CircuitState } from '../core/circuitBreaker';
 import { LatencyFigure, scoreLatency } from '../core/latency';
-import { RANKING_FRESH_MS } from '../core/planAttempts';
-import { isActive } from '../core/windows';
+import { freshForRanking } from '../core/planAttempts';
+import { backendKey, isActive } from '../core/windows';
 import { StateStore } from '../state/StateStore';
 
 export interface StatusInput {
@@ -66,13 +66,13 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
 
 /** As routing sees a backend: its best fresh deployment figure, else its fresh probe figure. */
 function figureOf(state: StateStore, backend: string, nowMs: number): LatencyFigure | undefined {
-  const fresh = (f: LatencyFigure | undefined) => (f !== undefined && nowMs - f.atMs <= RANKING_FRESH_MS ? f : undefined);
+  const whole = backendKey(backend);
   let best: LatencyFigure | undefined;
   for (const [key, figure] of state.latencies()) {
-    if (!key.startsWith(`${backend}/`) || key.endsWith('/*') || fresh(figure) === undefined) continue;
+    if (!key.startsWith(`${backend}/`) || key === whole || freshForRanking(figure, nowMs) === undefined) continue;
     if (best === undefined || figure.ewmaMs < best.ewmaMs) best = figure;
   }
-  return best ?? fresh(state.getLatency(`${backend}/*`));
+  return best ?? freshForRanking(state.getLatency(whole), nowMs);
 }
 
 export type RouterStatus = ReturnType<typeof buildStatus>;

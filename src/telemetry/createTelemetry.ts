@@ -77,7 +77,6 @@ export function telemetryOver(client: AiClient, log: (line: string) => void): Te
     allThrottled: (alias, consumer, retryAfterMs) =>
       guard(() => client.trackEvent({ name: 'AllBackendsThrottled', properties: { Deployment: alias, Consumer: consumer }, measurements: { RetryAfterMs: retryAfterMs } })),
     benched: (backend, deployment, reason, benchMs) => guard(() => trackBench(client, backend, deployment, reason, benchMs)),
-    credentialUnavailable: () => undefined,
     credentialRejected: (backend) => guard(() => client.trackEvent({ name: 'CredentialRejected', properties: { Backend: backend.name } })),
     streamEnded: (backend, end) => guard(() => end === 'interrupted' && client.trackEvent({ name: 'StreamInterrupted', properties: { Backend: backend } })),
     flush: async () => {

@@ -59,7 +59,8 @@ describe('preload and cache', () => {
     expect(fakes.tokens.calls).toBe(1);
     await fakes.clock.advance(1);
     expect(fakes.tokens.calls).toBe(2);
-    expect(creds.authHeader(entraBackend)?.value).not.toBe(`Bearer ${first}`);
+    expect(fakes.tokens.last?.value).not.toBe(first);
+    expect(creds.authHeader(entraBackend)).toEqual({ name: 'authorization', value: `Bearer ${fakes.tokens.last?.value}` });
     expect(creds.status()[0]).toMatchObject({ state: 'ok', lastRefreshAt: fakes.clock.now(), expiresAt: fakes.clock.now() + HOUR, nextRefreshAt: fakes.clock.now() + 48 * 60_000 });
   });
 

@@ -48,13 +48,7 @@ const until = async (check: () => Promise<boolean>, timeoutMs: number) => {
 describe('latency-aware ordering through the local host', () => {
   it('runs the probe timer on its schedule', async () => {
     const before = fast.stats.received;
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(fast.stats.received - before).toBeGreaterThanOrEqual(2);
-  });
-
-  it('runs the probe timer on POST /admin/functions/probeBackends', async () => {
-    const res = await fetch(`${router.url}/admin/functions/probeBackends`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":""}' });
-    expect(res.status).toBe(202);
+    await expect.poll(() => fast.stats.received - before, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
   });
 
   it('sends most of a priority to its faster backend while the lower priority stays idle', async () => {

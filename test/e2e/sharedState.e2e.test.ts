@@ -54,6 +54,7 @@ describe('two router instances sharing one Table Storage', () => {
 
   it('keeps serving every request from memory while Table Storage is down', async () => {
     await azurite.stop();
+    await expect.poll(() => first.output(), { timeout: 10_000 }).toMatch(/Table Storage unreachable/); // the outage is noticed
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
       statuses.push((await chat(first, 'outage')).status);

@@ -7,12 +7,14 @@ import { SharedStateStore } from '../../src/state/SharedStateStore';
 import { StateStore } from '../../src/state/StateStore';
 import { startTestAzurite } from '../support/azurite';
 
-const NOW = Date.now(); // the table store drops expired windows against the wall clock when it pulls
+// Taken once Azurite is up: the table store drops windows already expired by the wall clock when it pulls.
+let NOW = 0;
 let azurite: Azurite;
 let tableNumber = 0;
 
 beforeAll(async () => {
   azurite = await startTestAzurite();
+  NOW = Date.now();
 }, 30_000);
 afterAll(async () => azurite?.stop());
 

@@ -6,7 +6,6 @@ export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 export function backend(overrides: Partial<BackendConfig> & { name: string }): BackendConfig {
   return {
     index: 1,
-    url: `https://${overrides.name}.openai.azure.com`,
     origin: `https://${overrides.name}.openai.azure.com`,
     basePath: '',
     priority: 1,

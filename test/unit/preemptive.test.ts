@@ -45,24 +45,17 @@ describe('planAttempts with remaining capacity', () => {
   const a = backend({ name: 'payg-a', priority: 2 });
   const b = backend({ name: 'payg-b', priority: 3 });
 
-  it('puts backends that cannot cover the request after those that can, keeping priority order', () => {
+  it.each([
+    ['puts backends that cannot cover the request after those that can, keeping priority order', 200, ['payg-a', 'payg-b', 'ptu']],
+    ['keeps the priority order when every backend can cover the request', 20_000, ['ptu', 'payg-a', 'payg-b']],
+  ])('%s', (_label, ptuTokens, expected) => {
     const store = new MemoryStateStore();
-    store.recordRemaining('ptu/gpt-4o', { tokens: 200, requests: 10, atMs: NOW });
+    store.recordRemaining('ptu/gpt-4o', { tokens: ptuTokens, requests: 10, atMs: NOW });
     const order = planAttempts({
       targets: targetsFor([ptu, a, b], 'gpt-4o'), windows: store, remaining: store, estimatedTokens: 500,
       nowMs: NOW, random: () => 0.5, strategy: 'priority', rotation: 0,
     }).order.map((t) => t.backend.name);
-    expect(order).toEqual(['payg-a', 'payg-b', 'ptu']);
-  });
-
-  it('keeps the priority order when every backend can cover the request', () => {
-    const store = new MemoryStateStore();
-    store.recordRemaining('ptu/gpt-4o', { tokens: 20_000, requests: 10, atMs: NOW });
-    const order = planAttempts({
-      targets: targetsFor([ptu, a, b], 'gpt-4o'), windows: store, remaining: store, estimatedTokens: 500,
-      nowMs: NOW, random: () => 0.5, strategy: 'priority', rotation: 0,
-    }).order.map((t) => t.backend.name);
-    expect(order).toEqual(['ptu', 'payg-a', 'payg-b']);
+    expect(order).toEqual(expected);
   });
 });
 

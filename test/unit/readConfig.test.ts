@@ -11,7 +11,7 @@ describe('readConfig', () => {
   it('reads a backend with defaults for everything optional', () => {
     const config = readConfig(base);
     expect(config.backends).toEqual([
-      expect.objectContaining({ name: 'backend-1', url: 'https://aoai-eus.openai.azure.com', priority: 1, weight: 1, deployments: undefined, credential: { kind: 'entra' } }),
+      expect.objectContaining({ name: 'backend-1', origin: 'https://aoai-eus.openai.azure.com', basePath: '', priority: 1, weight: 1, deployments: undefined, credential: { kind: 'entra' } }),
     ]);
     expect(config.strategy).toBe('priority');
     expect(config.backendTimeoutMs).toBe(30_000);

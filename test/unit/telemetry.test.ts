@@ -28,8 +28,8 @@ describe('telemetryOver', () => {
     const fake = fakeClient();
     const telemetry = telemetryOver(fake.client, () => undefined);
     telemetry.failover?.('ptu', 'throttled');
-    telemetry.benched('ptu', 'gpt-4o', 'throttled', 6000);
-    telemetry.benched('ptu', '*', 'circuit-open', 30_000);
+    telemetry.benched?.('ptu', 'gpt-4o', 'throttled', 6000);
+    telemetry.benched?.('ptu', '*', 'circuit-open', 30_000);
     telemetry.allThrottled?.('gpt-4o', 'team-a', 2100);
     expect(fake.events.map((e) => e.name)).toEqual(['Failover', 'WindowOpened', 'CircuitOpened', 'AllBackendsThrottled']);
     expect(fake.events[3]).toMatchObject({ properties: { Deployment: 'gpt-4o', Consumer: 'team-a' }, measurements: { RetryAfterMs: 2100 } });

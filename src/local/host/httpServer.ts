@@ -122,9 +122,5 @@ export function createHttpServer(opts: HttpHostOptions): Server {
   // noDelay: small SSE events must not wait for Nagle. No request timeout: a completion stream
   // may run for minutes. Keep-alive idles longer than common client pools (60 s) so a client
   // never reuses a socket the server is about to close.
-  const server = createServer({ noDelay: true, requestTimeout: 0, keepAliveTimeout: 65_000 }, createRequestListener(opts));
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
-  return server;
+  return createServer({ noDelay: true, requestTimeout: 0, keepAliveTimeout: 65_000, headersTimeout: 66_000 }, createRequestListener(opts));
 }
