@@ -342,11 +342,13 @@ describe('startSimulatedBackend faults', () => {
       const client = azureClient(backend);
       let started = Date.now();
       await client.chat.completions.create({ model: DEPLOYMENT, messages: HELLO });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+      const delayed = Date.now() - started;
+      expect(delayed).toBeGreaterThanOrEqual(145);
       backend.setLatency(0);
       started = Date.now();
       await client.chat.completions.create({ model: DEPLOYMENT, messages: HELLO });
-      expect(Date.now() - started).toBeLessThan(100);
+      // Relative, not absolute: on a loaded machine both calls carry the same overhead.
+      expect(Date.now() - started).toBeLessThan(delayed - 75);
     });
   });
 

@@ -62,3 +62,12 @@ describe('statusHandler', () => {
     expect(res.text).not.toContain('ptu');
   });
 });
+
+describe('statusHandler consumers', () => {
+  it('shows each consumer with the tokens it used this minute against its limit', async () => {
+    const rt = testRuntime([ptu], () => reply(200), { adminKey: ADMIN, consumerLimits: new Map([['team-a', { tokensPerMinute: 1000, quota: undefined }]]) });
+    rt.state.addUsage('team-a', 120, NOW);
+    const body = JSON.parse((await status(rt, { 'api-key': ADMIN })).text);
+    expect(body.consumers).toEqual([{ name: 'team-a', tokensThisMinute: 120, tokensToday: 120, tokensThisMonth: 120, tokensPerMinuteLimit: 1000, quota: null }]);
+  });
+});

@@ -30,7 +30,7 @@ export function statusHandler(runtime: () => Runtime) {
       stateKind: rt.stateHandle.kind,
       lastSyncAtMs: rt.stateHandle.lastSyncAtMs(),
       startedAtMs: rt.startedAtMs,
-      nowMs: Date.now(),
+      nowMs: rt.now(),
     });
     return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: status };
   };

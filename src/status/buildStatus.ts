@@ -1,5 +1,6 @@
 import { BackendConfig, RouterConfig } from '../config/types';
 import { CircuitState } from '../core/circuitBreaker';
+import { windowKeys } from '../core/consumerLimits';
 import { LatencyFigure, scoreLatency } from '../core/latency';
 import { freshForRanking } from '../core/planAttempts';
 import { backendKey, isActive } from '../core/windows';
@@ -31,7 +32,26 @@ export function buildStatus(input: StatusInput) {
     sharedState: { store: input.stateKind, lastSyncAt: input.lastSyncAtMs === undefined ? null : iso(input.lastSyncAtMs), dataAgeMs: input.lastSyncAtMs === undefined ? null : input.nowMs - input.lastSyncAtMs, liveInstances: input.state.liveInstances() },
     order,
     backends,
+    consumers: consumerStatus(input),
   };
+}
+
+/** Tokens each consumer used in the current windows, across instances, against its limits (counted only when limits are set). */
+function consumerStatus({ config, state, nowMs }: StatusInput) {
+  const keys = windowKeys(nowMs);
+  const counted = config.consumerLimits.size > 0;
+  return [...new Set(config.consumerKeys.values())].map((name) => {
+    const limit = config.consumerLimits.get(name);
+    const used = (windowKey: string): number | null => (counted ? state.usage(name, windowKey) : null);
+    return {
+      name,
+      tokensThisMinute: used(keys.minute),
+      tokensToday: used(keys.day),
+      tokensThisMonth: used(keys.month),
+      tokensPerMinuteLimit: limit?.tokensPerMinute ?? null,
+      quota: limit?.quota ?? null,
+    };
+  });
 }
 
 function backendStatus(backend: BackendConfig, input: StatusInput) {

@@ -13,6 +13,7 @@ const COMPLETION_TOKENS = 16; // the simulator's default answer length
 const PER_REQUEST = estimateChatPromptTokens(MESSAGES) + COMPLETION_TOKENS;
 const PER_MINUTE = 2 * PER_REQUEST + 1; // the third request still passes (checked before), the fourth is refused
 const PER_DAY = PER_REQUEST + 1; // the second request passes, the third is refused
+const ADMIN = 'quota-admin-key-000000000001';
 const KEYS = { minute: 'quota-minute-consumer-key-01', daily: 'quota-daily-consumer-key-001', free: 'quota-free-consumer-key-0001' };
 
 let azurite: Azurite;
@@ -25,6 +26,7 @@ beforeAll(async () => {
   backend = await startSimulatedBackend({ name: 'ptu', apiKey: 'ptu-key-0000000000', completionTokens: COMPLETION_TOKENS });
   const env = {
     ROUTER_API_KEYS: `minute:${KEYS.minute},daily:${KEYS.daily},free:${KEYS.free}`,
+    ROUTER_ADMIN_KEY: ADMIN,
     ROUTER_CONSUMER_LIMITS: `minute=${PER_MINUTE}`,
     ROUTER_CONSUMER_QUOTAS: `daily=${PER_DAY}/day`,
     AzureWebJobsStorage: azurite.connectionString,
@@ -52,6 +54,17 @@ beforeEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type ConsumerFigures = { name: string; tokensThisMinute: number | null; tokensToday: number | null };
+
+/** Waits (without calling a backend) until host B's status shows what host A counted. */
+async function untilHostBSees(consumer: string, figure: keyof ConsumerFigures, atLeast: number): Promise<void> {
+  await expect.poll(async () => {
+    const res = await fetch(`${hostB.url}/api/router/status`, { headers: { 'api-key': ADMIN } });
+    const { consumers } = (await res.json()) as { consumers: ConsumerFigures[] };
+    return consumers.find((c) => c.name === consumer)?.[figure] ?? 0;
+  }, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(atLeast);
+}
+
 async function chat(host: RouterProcess, key: string) {
   const res = await fetch(`${host.url}/api/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`, {
     method: 'POST',
@@ -70,7 +83,7 @@ describe('consumer token limits shared by two router instances', () => {
       expect(ok.body.usage?.total_tokens).toBe(PER_REQUEST);
     }
     expect((await chat(hostA, KEYS.minute)).status).toBe(429);
-    await sleep(1000);
+    await untilHostBSees('minute', 'tokensThisMinute', PER_MINUTE);
     const received = backend.stats.received;
     const refused = await chat(hostB, KEYS.minute);
     expect(refused.status).toBe(429);
@@ -86,7 +99,7 @@ describe('consumer token limits shared by two router instances', () => {
   it('answers 403 consumer_quota_exceeded on the second instance once the first spent the daily quota, without calling a backend', async () => {
     expect((await chat(hostA, KEYS.daily)).status).toBe(200);
     expect((await chat(hostA, KEYS.daily)).status).toBe(200);
-    await sleep(1000);
+    await untilHostBSees('daily', 'tokensToday', PER_DAY);
     const received = backend.stats.received;
     const refused = await chat(hostB, KEYS.daily);
     expect(refused.status).toBe(403);
