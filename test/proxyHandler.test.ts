@@ -177,16 +177,17 @@ describe('proxyHandler', () => {
 });
 
 describe('proxyHandler circuit breaker', () => {
-  it('opens a backend circuit after repeated failures and lets one trial through after the trip', async () => {
+  const shortBench = { throttle: { defaultMs: 10_000, floorMs: 1_000, preciseFloorMs: 100, capMs: 120_000, failureMs: 100, authFailureMs: 300_000 } };
+
+  it('opens the failing deployment circuit after repeated failures and lets one trial through after the trip', async () => {
     let ptuHealthy = false;
-    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') && !ptuHealthy ? reply(500) : reply(200)), {
-      throttle: { defaultMs: 10_000, floorMs: 1_000, preciseFloorMs: 100, capMs: 120_000, failureMs: 100, authFailureMs: 300_000 },
-    });
+    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') && !ptuHealthy ? reply(500) : reply(200)), shortBench);
     for (let i = 0; i < 3; i++) {
       await call(rt, post(chatPath, chatBody));
       rt.advance(200); // past the short failure bench, inside the circuit interval
     }
-    expect(rt.state.getWindow('ptu/*')?.reason).toBe('circuit-open');
+    expect(rt.state.getWindow('ptu/gpt-4o')?.reason).toBe('circuit-open');
+    expect(rt.state.getWindow('ptu/*')).toBeUndefined();
     const before = rt.client.called.filter((n) => n === 'ptu').length;
     await call(rt, post(chatPath, chatBody));
     expect(rt.client.called.filter((n) => n === 'ptu').length).toBe(before); // open: skipped
@@ -194,7 +195,74 @@ describe('proxyHandler circuit breaker', () => {
     ptuHealthy = true;
     const trial = await call(rt, post(chatPath, chatBody));
     expect(trial.headers.get('x-router-backend')).toBe('ptu');
-    expect(rt.router.breakers.state('ptu').kind).toBe('closed');
+    expect(rt.router.breakers.state('ptu/gpt-4o').kind).toBe('closed');
+  });
+
+  it('keeps serving a healthy deployment on every backend after another deployment answered 503 five times', async () => {
+    const rt = testRuntime([ptu, payg], (req) => (req.path.includes('/broken/') ? reply(503) : reply(200)), shortBench);
+    for (let i = 0; i < 5; i++) {
+      await call(rt, post('openai/deployments/broken/chat/completions?api-version=2024-10-21', chatBody));
+      rt.advance(200);
+    }
+    const healthy = await call(rt, post(chatPath, chatBody));
+    expect(healthy.status).toBe(200);
+    expect(healthy.headers.get('x-router-backend')).toBe('ptu');
+    expect(healthy.headers.get('x-router-attempts')).toBe('1');
+  });
+
+  it('opens no circuit for slow non-stream generations, so another consumer still reaches a healthy deployment', async () => {
+    const rt = testRuntime([ptu, payg], (req) => (req.path.includes('/slow/') ? transportFailure('timeout') : reply(200)), shortBench);
+    for (let i = 0; i < 5; i++) {
+      const slow = await call(rt, post('openai/deployments/slow/chat/completions?api-version=2024-10-21', chatBody));
+      expect(slow.status).toBe(504);
+      rt.advance(200);
+    }
+    expect(rt.router.breakers.state('ptu/slow').kind).toBe('closed');
+    expect(rt.router.breakers.state('ptu/*').kind).toBe('closed');
+    const other = await call(rt, post(chatPath, chatBody));
+    expect(other.headers.get('x-router-backend')).toBe('ptu');
+    expect(other.headers.get('x-router-attempts')).toBe('1');
+  });
+
+  it('opens only the backend circuit on repeated connection errors', async () => {
+    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') ? transportFailure('network') : reply(200)), shortBench);
+    for (let i = 0; i < 3; i++) {
+      await call(rt, post(chatPath, chatBody));
+      rt.advance(200);
+    }
+    expect(rt.state.getWindow('ptu/*')?.reason).toBe('circuit-open');
+  });
+});
+
+describe('proxyHandler with slow generations', () => {
+  const three = [ptu, payg, backend({ name: 'spare', priority: 3 })];
+
+  it('sends a request that timed out to at most ROUTER_TIMEOUT_RETRIES more backends, then answers 504', async () => {
+    const rt = testRuntime(three, () => transportFailure('timeout'));
+    const res = await call(rt, post(chatPath, chatBody));
+    expect(res.status).toBe(504);
+    expect(rt.client.called).toEqual(['ptu', 'payg']);
+    expect(res.headers.get('x-router-attempts')).toBe('2');
+  });
+
+  it('still fails over past every backend on 5xx answers', async () => {
+    const rt = testRuntime(three, () => reply(500));
+    await call(rt, post(chatPath, chatBody));
+    expect(rt.client.called).toEqual(['ptu', 'payg', 'spare']);
+  });
+
+  it('gives a non-stream call a header budget that grows with the tokens it may generate', async () => {
+    const rt = testRuntime([ptu], () => reply(200), { backendTimeoutMs: 30_000, timeoutPerOutputTokenMs: 20 });
+    await call(rt, post(chatPath, { ...chatBody, max_tokens: 4000 }));
+    await call(rt, post(chatPath, { ...chatBody, max_completion_tokens: 100 }));
+    await call(rt, post(chatPath, chatBody));
+    expect(rt.client.calls.map((c) => c.headersTimeoutMs)).toEqual([30_000 + 80_000, 30_000 + 2_000, 30_000 + 1024 * 20]);
+  });
+
+  it('keeps a stream to HTTP_TIMEOUT_SECONDS for its first event', async () => {
+    const rt = testRuntime([ptu], () => replyStream(['data: [DONE]\n\n']), { backendTimeoutMs: 30_000 });
+    await call(rt, post(chatPath, { ...chatBody, stream: true, max_tokens: 4000 }));
+    expect(rt.client.calls[0]?.headersTimeoutMs).toBe(30_000);
   });
 });
 

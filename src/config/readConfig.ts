@@ -8,6 +8,8 @@ import { readProbeSettings } from './readProbeSettings';
 
 /** Azure kills HTTP-triggered functions at 230 s; the whole request must finish well before. */
 const AZURE_HTTP_LIMIT_SECONDS = 230;
+/** 50 output tokens a second: slower than Azure's models generate, so a healthy generation is not cut. */
+const DEFAULT_TIMEOUT_PER_OUTPUT_TOKEN_MS = 20;
 
 /** Reads and validates every setting once. Throws ConfigError naming the bad setting. */
 export function readConfig(env: Env): RouterConfig {
@@ -30,6 +32,8 @@ export function readConfig(env: Env): RouterConfig {
     adminKey: settings.string('ROUTER_ADMIN_KEY'),
     strategy: settings.oneOf('ROUTER_STRATEGY', ['priority', 'round-robin'], 'priority'),
     backendTimeoutMs,
+    timeoutPerOutputTokenMs: settings.number('ROUTER_TIMEOUT_PER_OUTPUT_TOKEN_MS', DEFAULT_TIMEOUT_PER_OUTPUT_TOKEN_MS, 0, 1000),
+    timeoutRetries: settings.integer('ROUTER_TIMEOUT_RETRIES', 1, 0, 50),
     totalTimeoutMs: Math.max(totalTimeoutMs, backendTimeoutMs),
     maxAttempts: settings.integer('ROUTER_MAX_ATTEMPTS', Math.min(backends.length, 5), 1, 50),
     maxBodyBytes: settings.integer('ROUTER_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -77,8 +77,15 @@ export interface RouterConfig {
   readonly telemetryConnectionString: string | undefined;
   readonly adminKey: string | undefined;
   readonly strategy: RoutingStrategy;
-  /** Time a backend may take to send response headers. */
+  /** Time a backend may take to send response headers (a stream's first event). */
   readonly backendTimeoutMs: number;
+  /**
+   * Added to a non-stream call's header budget per output token it may generate: Azure sends
+   * those headers only once generation ends.
+   */
+  readonly timeoutPerOutputTokenMs: number;
+  /** How many more backends a request that timed out may be sent to (each one pays for the generation). */
+  readonly timeoutRetries: number;
   /** Whole-request budget across attempts; well under Azure's 230 s HTTP limit. */
   readonly totalTimeoutMs: number;
   readonly maxAttempts: number;

@@ -42,3 +42,17 @@ function completionAllowance(body: Readonly<Record<string, unknown>>): number {
   const max = body.max_completion_tokens ?? body.max_tokens;
   return typeof max === 'number' && max > 0 ? max * n : 0;
 }
+
+/** What a caller that names no limit is assumed to generate, for time budgets only. */
+export const UNLIMITED_OUTPUT_ASSUMED_TOKENS = 1024;
+
+/**
+ * The most output tokens this request may generate: its own limit (max_completion_tokens,
+ * max_tokens, max_output_tokens, times n), else an assumption; embeddings generate none.
+ */
+export function outputAllowance(operation: string, body: Readonly<Record<string, unknown>>): number {
+  if (operation === 'embeddings') return 0;
+  const n = typeof body.n === 'number' && body.n > 1 ? body.n : 1;
+  const max = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
+  return (typeof max === 'number' && max > 0 ? max : UNLIMITED_OUTPUT_ASSUMED_TOKENS) * n;
+}

@@ -1,6 +1,7 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { timingSafeEqual } from 'node:crypto';
 import { BackendConfig } from '../config/types';
+import { backendKey } from '../core/windows';
 import { Runtime } from '../runtime/Runtime';
 import { buildStatus } from '../status/buildStatus';
 import { STATUS_PAGE } from '../status/statusPage';
@@ -24,7 +25,7 @@ export function statusHandler(runtime: () => Runtime) {
     const status = buildStatus({
       config: rt.config,
       state: rt.state,
-      circuit: (name) => rt.router.breakers.state(name),
+      circuit: (name) => rt.router.breakers.state(backendKey(name)),
       credentialState: credentialStates(rt),
       instanceId: rt.instanceId,
       stateKind: rt.stateHandle.kind,

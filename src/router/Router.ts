@@ -45,8 +45,9 @@ interface Progress {
   throttledUntilMs: number | undefined;
   movingOn: { from: string; reason: FailureReason } | undefined;
   readonly estimatedTokens: number;
+  /** Attempts that timed out: a slow generation is re-sent to at most ROUTER_TIMEOUT_RETRIES more backends. */
+  timeouts: number;
 }
-const CIRCUIT_REASONS: ReadonlySet<FailureReason> = new Set(['server-error', 'timeout', 'network']);
 
 /** Sends a request to the best backend that can take it, failing over at once on 429/5xx/timeouts. */
 export class Router {
@@ -76,9 +77,11 @@ export class Router {
     const deadlineMs = now() + config.totalTimeoutMs;
     const estimatedTokens = estimateTokens(request.json);
     const plan = this.plan(request, estimatedTokens);
-    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens };
+    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0 };
     for (const target of plan.order) {
       if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
+      // Every backend pays for a generation it was sent: a slow one is not re-sent to all of them.
+      if (progress.timeouts > config.timeoutRetries) break;
       const result = await this.tryTarget(request, target, progress, deadlineMs);
       if (result !== undefined) return result;
     }
@@ -111,7 +114,7 @@ export class Router {
       progress.skippedForCredentials++;
       return undefined;
     }
-    if (!this.breakers.admit(target.backend.name, now())) return undefined;
+    if (!this.breakers.admit(target.deploymentKey, now()) || !this.breakers.admit(target.backendKey, now())) return undefined;
     // Checked again here: time passes between the loop's check and the send, and a timeout of 0 means none to undici.
     if (deadlineMs - now() < 1) return undefined;
     progress.attempts++;
@@ -128,24 +131,27 @@ export class Router {
     } finally {
       this.inFlight.end(target.deploymentKey, sentAtMs);
     }
-    const outcome = this.outcomeOf(sent, target);
+    const outcome = this.outcomeOf(sent, target, request);
     if (outcome.kind === 'failover' || sent.kind !== 'response') {
       if (sent.kind === 'response') discard(sent.response.body);
       if (outcome.kind === 'failover') this.recordFailure(progress, target, outcome);
       return undefined;
     }
-    this.breakers.success(target.backend.name);
+    this.breakers.success(target.deploymentKey);
+    this.breakers.success(target.backendKey);
     // The call that answered, not a refused first call plus a credential refresh.
     const latencyMs = now() - answeredCallAtMs;
     if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
     const result = await deliver(request, { target, attempt: progress.attempts, latencyMs }, sent.response, outcome.kind === 'success', this.events);
-    if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'backend' });
+    // A drop mid-body is this deployment's answer failing, not proof the backend is down.
+    if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'deployment', circuit: 'failure' });
     return result;
   }
 
   private recordFailure(progress: Progress, target: RouteTarget, outcome: Failover): void {
     progress.reasons.push(this.fail(target, outcome));
     progress.movingOn = { from: target.backend.name, reason: outcome.reason };
+    if (outcome.reason === 'timeout') progress.timeouts++;
     if (outcome.reason === 'throttled') progress.throttledUntilMs = Math.min(progress.throttledUntilMs ?? Infinity, this.deps.now() + outcome.benchMs);
   }
 
@@ -170,37 +176,43 @@ export class Router {
     return { sent: retried, sentAtMs };
   }
 
-  /** A failed probe counts towards the backend's circuit like a failed request. */
+  /** A failed probe counts towards the backend's circuit like a failed connection. */
   probeFailed(backend: BackendConfig): void {
-    const nowMs = this.deps.now();
-    const openedUntilMs = this.breakers.failure(backend.name, nowMs);
-    if (openedUntilMs === undefined) return;
-    this.deps.state.openWindow(backendKey(backend.name), { untilMs: openedUntilMs, reason: 'circuit-open' });
-    this.events.benched?.(backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
+    this.countFailure(backend.name, '*', backendKey(backend.name));
   }
 
-  private outcomeOf(sent: BackendResult, target: RouteTarget): AttemptOutcome {
+  private outcomeOf(sent: BackendResult, target: RouteTarget, request: ProxyRequest): AttemptOutcome {
     const { config, now } = this.deps;
-    if (sent.kind !== 'response') return classifyTransportFailure(sent.kind, config.throttle);
+    if (sent.kind !== 'response') return classifyTransportFailure(sent.kind, config.throttle, request.stream);
     const header = headerLookup(sent.response.headers);
     const remaining = parseRemaining(header, now());
     if (remaining !== undefined) this.deps.state.recordRemaining(target.deploymentKey, remaining);
     return classifyResponse(sent.response.status, header, now(), config.throttle);
   }
 
-  /** Benches the target, counts the failure towards its circuit, and returns the reason. */
+  /**
+   * Benches the target and tells the circuit of the benched key: a deployment's failures open
+   * that deployment's circuit, only connection failures the backend's, so one broken deployment
+   * (or one consumer's requests to it) never takes the backend's other deployments down.
+   */
   private fail(target: RouteTarget, outcome: Failover): FailureReason {
     const nowMs = this.deps.now();
     const key = outcome.scope === 'backend' ? target.backendKey : target.deploymentKey;
     this.deps.state.openWindow(key, { untilMs: nowMs + outcome.benchMs, reason: outcome.reason });
     this.events.benched?.(target.backend.name, target.deployment, outcome.reason, outcome.benchMs);
-    // A 429 or a refused credential still shows the backend answering: it settles a half-open trial too.
-    if (!CIRCUIT_REASONS.has(outcome.reason)) this.breakers.success(target.backend.name);
-    const openedUntilMs = CIRCUIT_REASONS.has(outcome.reason) ? this.breakers.failure(target.backend.name, nowMs) : undefined;
-    if (openedUntilMs !== undefined) {
-      this.deps.state.openWindow(target.backendKey, { untilMs: openedUntilMs, reason: 'circuit-open' });
-      this.events.benched?.(target.backend.name, '*', 'circuit-open', openedUntilMs - nowMs);
+    if (outcome.circuit === 'answered') {
+      this.breakers.success(target.deploymentKey);
+      this.breakers.success(target.backendKey);
     }
+    if (outcome.circuit === 'failure') this.countFailure(target.backend.name, outcome.scope === 'backend' ? '*' : target.deployment, key);
     return outcome.reason;
+  }
+
+  private countFailure(backendName: string, deployment: string, key: string): void {
+    const nowMs = this.deps.now();
+    const openedUntilMs = this.breakers.failure(key, nowMs);
+    if (openedUntilMs === undefined) return;
+    this.deps.state.openWindow(key, { untilMs: openedUntilMs, reason: 'circuit-open' });
+    this.events.benched?.(backendName, deployment, 'circuit-open', openedUntilMs - nowMs);
   }
 }

@@ -1,5 +1,6 @@
 import { BackendRequest } from '../backend/BackendClient';
 import { RouterConfig } from '../config/types';
+import { outputAllowance } from '../core/estimateTokens';
 import { RouteTarget } from '../core/targets';
 import { AuthHeader } from '../credentials/CredentialSource';
 import { ProxyRequest } from './types';
@@ -25,7 +26,16 @@ export function backendRequest(request: ProxyRequest, target: RouteTarget, auth:
     method: 'POST',
     headers,
     body,
-    headersTimeoutMs: Math.min(config.backendTimeoutMs, remainingMs),
+    headersTimeoutMs: Math.min(headersBudgetMs(request, config), remainingMs),
     bodyTimeoutMs: remainingMs,
   };
+}
+
+/**
+ * A stream's headers come with its first event; a non-stream answer's only once the whole
+ * generation is done, so its budget grows with the tokens it may generate.
+ */
+export function headersBudgetMs(request: ProxyRequest, config: RouterConfig): number {
+  if (request.stream) return config.backendTimeoutMs;
+  return config.backendTimeoutMs + outputAllowance(request.operation, request.json) * config.timeoutPerOutputTokenMs;
 }

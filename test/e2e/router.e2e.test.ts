@@ -17,6 +17,7 @@ beforeAll(async () => {
     BACKEND_1_URL: ptu.url, BACKEND_1_NAME: 'ptu', BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: 'ptu-backend-key-000000',
     BACKEND_2_URL: payg.url, BACKEND_2_NAME: 'payg', BACKEND_2_PRIORITY: '2', BACKEND_2_APIKEY: 'payg-backend-key-00000',
     HTTP_TIMEOUT_SECONDS: '0.5',
+    ROUTER_TIMEOUT_PER_OUTPUT_TOKEN_MS: '0', // the hang fault stands for a dead backend, not a long generation
     ROUTER_RETRY_AFTER_MIN_MS: '50',
     ROUTER_FAILURE_BENCH_SECONDS: '0.2',
   });

@@ -155,8 +155,8 @@ describe.skipIf(!hasOpenssl())('telemetry sent by the real Application Insights 
     expect(event?.measurements.RetryAfterMs).toBeGreaterThan(15_000);
   });
 
-  it('sends CircuitOpened when a server error trips the backend circuit', () => {
+  it('sends CircuitOpened when a server error trips the deployment circuit', () => {
     expect(answers.get('broken')).toMatchObject({ status: 200, backend: 'payg' });
-    expect(events('CircuitOpened')).toEqual([{ properties: { Backend: 'ptu', Deployment: '*', Reason: 'circuit-open' }, measurements: { DurationMs: 30_000 } }]);
+    expect(events('CircuitOpened')).toEqual([{ properties: { Backend: 'ptu', Deployment: 'broken', Reason: 'circuit-open' }, measurements: { DurationMs: 30_000 } }]);
   });
 });

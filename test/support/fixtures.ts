@@ -26,6 +26,8 @@ export function routerConfig(backends: BackendConfig[], overrides: Partial<Route
     telemetryConnectionString: undefined,
     strategy: 'priority',
     backendTimeoutMs: 30_000,
+    timeoutPerOutputTokenMs: 20,
+    timeoutRetries: 1,
     totalTimeoutMs: 200_000,
     maxAttempts: 5,
     maxBodyBytes: 1024 * 1024,

@@ -17,7 +17,7 @@ describe('classifyResponse', () => {
 
   it('benches the deployment of a 429 for as long as it asked', () => {
     const headers: Record<string, string> = { 'retry-after-ms': '4200' };
-    expect(classifyResponse(429, (n) => headers[n], NOW, policy)).toEqual({ kind: 'failover', reason: 'throttled', benchMs: 4200, scope: 'deployment' });
+    expect(classifyResponse(429, (n) => headers[n], NOW, policy)).toEqual({ kind: 'failover', reason: 'throttled', benchMs: 4200, scope: 'deployment', circuit: 'answered' });
   });
 
   it('benches a 429 without Retry-After for the default', () => {
@@ -25,7 +25,7 @@ describe('classifyResponse', () => {
   });
 
   it.each([500, 502, 503])('fails over from a %d and benches the deployment', (status) => {
-    expect(classifyResponse(status, none, NOW, policy)).toEqual({ kind: 'failover', reason: 'server-error', benchMs: 15_000, scope: 'deployment' });
+    expect(classifyResponse(status, none, NOW, policy)).toEqual({ kind: 'failover', reason: 'server-error', benchMs: 15_000, scope: 'deployment', circuit: 'failure' });
   });
 
   it.each([401, 403])('fails over from a %d: the router credential is the backend operator problem, not the caller', (status) => {
@@ -34,12 +34,16 @@ describe('classifyResponse', () => {
 });
 
 describe('classifyTransportFailure', () => {
-  it('benches the deployment after a headers timeout', () => {
-    expect(classifyTransportFailure('timeout', policy)).toMatchObject({ reason: 'timeout', scope: 'deployment' });
+  it('benches the deployment after a stream first-event timeout and counts it towards its circuit', () => {
+    expect(classifyTransportFailure('timeout', policy, true)).toMatchObject({ reason: 'timeout', scope: 'deployment', circuit: 'failure' });
+  });
+
+  it('benches the deployment after a non-stream headers timeout without counting a slow generation towards any circuit', () => {
+    expect(classifyTransportFailure('timeout', policy, false)).toMatchObject({ reason: 'timeout', scope: 'deployment', circuit: 'neutral' });
   });
 
   it('benches the whole backend after a connection failure', () => {
-    expect(classifyTransportFailure('network', policy)).toMatchObject({ reason: 'network', scope: 'backend' });
+    expect(classifyTransportFailure('network', policy, false)).toMatchObject({ reason: 'network', scope: 'backend', circuit: 'failure' });
   });
 });
 
