@@ -1,5 +1,6 @@
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../src/core/operations';
 import { proxyHandler } from '../src/http/proxyHandler';
 import { INTERRUPTED_EVENT } from '../src/router/relayStream';
 import { reply, replyStream, transportFailure } from './support/FakeBackendClient';
@@ -19,7 +20,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = { '
 
 async function call(runtime: TestRuntime, req: HttpRequest, api: 'deployments' | 'v1' = 'deployments') {
   const withParams = api === 'deployments' ? new HttpRequest({ method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body: { string: await req.clone().text() }, params: { deployment: new URL(req.url).pathname.split('/')[4] ?? '' } }) : req;
-  const init = await proxyHandler(() => runtime, api, 'chat/completions')(withParams, new InvocationContext());
+  const init = await proxyHandler(() => runtime, api, OPERATIONS.chat)(withParams, new InvocationContext());
   const res = new HttpResponse(init);
   return { status: res.status, headers: res.headers, text: await res.text() };
 }

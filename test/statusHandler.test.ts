@@ -1,5 +1,6 @@
 import { HttpRequest, HttpResponse } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../src/core/operations';
 import { statusHandler } from '../src/http/statusHandler';
 import { proxyHandler } from '../src/http/proxyHandler';
 import { InvocationContext } from '@azure/functions';
@@ -26,7 +27,7 @@ describe('statusHandler', () => {
   it('shows each backend with its window, remaining capacity and circuit to the admin key', async () => {
     const rt = runtimeWithTraffic();
     const req = new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions', headers: { 'api-key': CONSUMER }, body: { string: '{"messages":[]}' }, params: { deployment: 'gpt-4o' } });
-    await proxyHandler(() => rt, 'deployments', 'chat/completions')(req, new InvocationContext());
+    await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req, new InvocationContext());
     const res = await status(rt, { 'api-key': ADMIN });
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text);

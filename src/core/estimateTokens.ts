@@ -1,24 +1,29 @@
 /**
- * What Azure charges a request against TPM on arrival: an estimate of the prompt plus the
- * completion allowance (max_tokens / max_completion_tokens). About four characters a token,
- * as Azure's own estimator; precision only matters near the limit.
+ * What Azure charges a request against TPM on arrival: an estimate of the prompt (the
+ * operation's own estimator, see operations.ts) plus the completion allowance
+ * (max_tokens / max_completion_tokens). About four characters a token, as Azure's own
+ * estimator; precision only matters near the limit.
  */
-export function estimateTokens(body: Readonly<Record<string, unknown>>): number {
-  return estimatePromptTokens(body) + completionAllowance(body);
+export function estimateTokens(estimatePrompt: (body: Readonly<Record<string, unknown>>) => number, body: Readonly<Record<string, unknown>>): number {
+  return estimatePrompt(body) + completionAllowance(body);
 }
 
-/** The prompt alone: what a stream's usage is estimated from when the backend did not report it. */
-export function estimatePromptTokens(body: Readonly<Record<string, unknown>>): number {
-  return Math.ceil(promptCharacters(body) / 4) + messageOverhead(body);
+/** Chat: the messages' text, plus Azure's per-message overhead. */
+export function estimateChatPrompt(body: Readonly<Record<string, unknown>>): number {
+  if (!Array.isArray(body.messages)) return 0;
+  let total = 0;
+  for (const message of body.messages as unknown[]) total += contentLength((message as { content?: unknown } | null)?.content);
+  return Math.ceil(total / 4) + 3 * body.messages.length + 3;
 }
 
-function promptCharacters(body: Readonly<Record<string, unknown>>): number {
-  if (Array.isArray(body.messages)) {
-    let total = 0;
-    for (const message of body.messages as unknown[]) total += contentLength((message as { content?: unknown } | null)?.content);
-    return total;
-  }
-  return contentLength(body.prompt) + contentLength(body.input);
+/** Legacy completions: the prompt. */
+export function estimateCompletionsPrompt(body: Readonly<Record<string, unknown>>): number {
+  return Math.ceil(contentLength(body.prompt) / 4);
+}
+
+/** Embeddings: the input text(s). */
+export function estimateEmbeddingsInput(body: Readonly<Record<string, unknown>>): number {
+  return Math.ceil(contentLength(body.input) / 4);
 }
 
 function contentLength(content: unknown): number {
@@ -33,26 +38,28 @@ function contentLength(content: unknown): number {
   return 0;
 }
 
-function messageOverhead(body: Readonly<Record<string, unknown>>): number {
-  return Array.isArray(body.messages) ? 3 * body.messages.length + 3 : 0;
+function completionAllowance(body: Readonly<Record<string, unknown>>): number {
+  const max = outputLimit(body);
+  return max === undefined ? 0 : max * choices(body);
 }
 
-function completionAllowance(body: Readonly<Record<string, unknown>>): number {
-  const n = typeof body.n === 'number' && body.n > 1 ? body.n : 1;
-  const max = body.max_completion_tokens ?? body.max_tokens;
-  return typeof max === 'number' && max > 0 ? max * n : 0;
+/** The caller's own output limit, whichever field its API names it in. */
+function outputLimit(body: Readonly<Record<string, unknown>>): number | undefined {
+  const max = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
+  return typeof max === 'number' && max > 0 ? max : undefined;
 }
+
+const choices = (body: Readonly<Record<string, unknown>>): number => (typeof body.n === 'number' && body.n > 1 ? body.n : 1);
 
 /** What a caller that names no limit is assumed to generate, for time budgets only. */
 export const UNLIMITED_OUTPUT_ASSUMED_TOKENS = 1024;
 
 /**
  * The most output tokens this request may generate: its own limit (max_completion_tokens,
- * max_tokens, max_output_tokens, times n), else an assumption; embeddings generate none.
+ * max_tokens, max_output_tokens, times n), else an assumption; operations that do not
+ * generate (embeddings, reads of stored objects) none.
  */
-export function outputAllowance(operation: string, body: Readonly<Record<string, unknown>>): number {
-  if (operation === 'embeddings') return 0;
-  const n = typeof body.n === 'number' && body.n > 1 ? body.n : 1;
-  const max = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
-  return (typeof max === 'number' && max > 0 ? max : UNLIMITED_OUTPUT_ASSUMED_TOKENS) * n;
+export function outputAllowance(generates: boolean, body: Readonly<Record<string, unknown>>): number {
+  if (!generates) return 0;
+  return (outputLimit(body) ?? UNLIMITED_OUTPUT_ASSUMED_TOKENS) * choices(body);
 }

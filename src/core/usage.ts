@@ -1,3 +1,5 @@
+import { UsageFields } from './operations';
+
 /** Token counts of one answered request, as the backend reported them or as estimated. */
 export interface TokenUsage {
   readonly promptTokens: number;
@@ -13,7 +15,7 @@ const USAGE_KEY = '"usage":';
  * Finds the `usage` object in a JSON body or SSE chunk without parsing the whole body: the
  * last `"usage":{…}` is cut out by brace matching and parsed alone.
  */
-export function findUsage(text: string): TokenUsage | undefined {
+export function findUsage(text: string, fields: UsageFields): TokenUsage | undefined {
   const at = text.lastIndexOf(USAGE_KEY);
   if (at < 0) return undefined;
   let start = at + USAGE_KEY.length;
@@ -22,10 +24,11 @@ export function findUsage(text: string): TokenUsage | undefined {
   const end = matchingBrace(text, start);
   if (end < 0) return undefined;
   try {
-    const usage = JSON.parse(text.slice(start, end + 1)) as { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
-    const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
-    const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
-    const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : prompt + completion;
+    const usage = JSON.parse(text.slice(start, end + 1)) as Record<string, unknown>;
+    const count = (name: string): number | undefined => (typeof usage[name] === 'number' ? usage[name] : undefined);
+    const prompt = count(fields.prompt) ?? 0;
+    const completion = count(fields.completion) ?? 0;
+    const total = count(fields.total) ?? prompt + completion;
     return { promptTokens: prompt, completionTokens: completion, totalTokens: total, estimated: false };
   } catch {
     return undefined;

@@ -1,13 +1,14 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { isValidDeploymentName } from '../core/deploymentName';
-import { Operation, ProxyRequest } from '../router/types';
+import { ApiShape, OperationRow } from '../core/operations';
+import { ProxyRequest } from '../router/types';
 import { pickForwardHeaders } from '../router/headers';
 import { openAiError } from './openAiError';
 import { readBody } from './readBody';
 
 export interface ParseContext {
-  readonly api: 'deployments' | 'v1';
-  readonly operation: Operation;
+  readonly api: ApiShape;
+  readonly operation: OperationRow;
   readonly consumer: string;
   readonly maxBodyBytes: number;
 }
@@ -18,7 +19,7 @@ const fail = (response: HttpResponseInit): Parsed => ({ ok: false, response });
 
 /** Turns an authenticated HTTP request into a ProxyRequest, or the OpenAI-shaped 4xx that explains why not. */
 export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Promise<Parsed> {
-  const pathAlias = ctx.api === 'deployments' ? (req.params.deployment ?? '') : undefined;
+  const pathAlias = ctx.api === 'deployments' && ctx.operation.alias === 'path' ? (req.params.deployment ?? '') : undefined;
   if (pathAlias !== undefined && !isValidDeploymentName(pathAlias)) return fail(badDeploymentName(pathAlias));
   const read = await readBody(req.body, req.headers.get('content-length'), ctx.maxBodyBytes);
   if (!read.ok) {

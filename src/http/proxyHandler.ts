@@ -1,5 +1,5 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Operation } from '../router/types';
+import { ApiShape, OperationRow } from '../core/operations';
 import { Runtime } from '../runtime/Runtime';
 import { presentedKey } from './ConsumerKeys';
 import { checkLimit, LimitDecision } from '../core/consumerLimits';
@@ -10,11 +10,12 @@ import { toHttpResponse } from './toHttpResponse';
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 /** The handler behind every inference route: method, caller key, input, then the router. */
-export function proxyHandler(runtime: () => Runtime, api: 'deployments' | 'v1', operation: Operation): HttpHandler {
+export function proxyHandler(runtime: () => Runtime, api: ApiShape, operation: OperationRow): HttpHandler {
   return async (req, context) => {
     const { router, consumers, config, state, now } = runtime();
-    if (req.method !== 'POST') {
-      return openAiError(405, 'method_not_allowed', `Use POST for ${operation}.`, { allow: 'POST' });
+    if (!(operation.methods as readonly string[]).includes(req.method)) {
+      const allow = operation.methods.join(', ');
+      return openAiError(405, 'method_not_allowed', `Use ${allow} for ${operation.path}.`, { allow });
     }
     const consumer = consumers.identify(presentedKey((name) => req.headers.get(name)));
     if (consumer === undefined) {

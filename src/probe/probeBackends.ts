@@ -1,5 +1,6 @@
 import { BackendClient, BackendRequest } from '../backend/BackendClient';
 import { BackendConfig, RouterConfig } from '../config/types';
+import { backendPath, OPERATIONS } from '../core/operations';
 import { targetsFor } from '../core/targets';
 import { backendKey, deploymentKey } from '../core/windows';
 import { CredentialSource } from '../credentials/CredentialSource';
@@ -62,7 +63,7 @@ function probeRequest(config: RouterConfig, backend: BackendConfig): { request: 
     const path = `${backend.basePath}/openai/models?api-version=${encodeURIComponent(config.probe.apiVersion)}`;
     return { request: { ...common, path, method: 'GET', headers: {}, body: undefined }, key: backendKey(backend.name) };
   }
-  const path = `${backend.basePath}/openai/deployments/${target.deployment}/chat/completions?api-version=${encodeURIComponent(config.probe.apiVersion)}`;
+  const path = `${backend.basePath}${backendPath(OPERATIONS.chat, 'deployments', target.deployment)}?api-version=${encodeURIComponent(config.probe.apiVersion)}`;
   const body = Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 }));
   return { request: { ...common, path, method: 'POST', headers: { 'content-type': 'application/json' }, body }, key: deploymentKey(backend.name, target.deployment) };
 }

@@ -75,7 +75,7 @@ export class Router {
   async route(request: ProxyRequest): Promise<RouteResult> {
     const { config, now } = this.deps;
     const deadlineMs = now() + config.totalTimeoutMs;
-    const estimatedTokens = estimateTokens(request.json);
+    const estimatedTokens = estimateTokens(request.operation.estimatePrompt, request.json);
     const plan = this.plan(request, estimatedTokens);
     const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0 };
     for (const target of plan.order) {

@@ -1,6 +1,7 @@
 import { BackendRequest } from '../backend/BackendClient';
 import { RouterConfig } from '../config/types';
 import { outputAllowance } from '../core/estimateTokens';
+import { backendPath } from '../core/operations';
 import { RouteTarget } from '../core/targets';
 import { AuthHeader } from '../credentials/CredentialSource';
 import { ProxyRequest } from './types';
@@ -13,10 +14,7 @@ import { ProxyRequest } from './types';
 export function backendRequest(request: ProxyRequest, target: RouteTarget, auth: AuthHeader, config: RouterConfig, remainingMs: number): BackendRequest {
   const { backend, deployment } = target;
   const renamed = deployment !== request.alias;
-  const path =
-    request.api === 'deployments'
-      ? `${backend.basePath}/openai/deployments/${deployment}/${request.operation}${request.search}`
-      : `${backend.basePath}/openai/v1/${request.operation}${request.search}`;
+  const path = `${backend.basePath}${backendPath(request.operation, request.api, deployment)}${request.search}`;
   const body = request.api === 'v1' && renamed ? Buffer.from(JSON.stringify({ ...request.json, model: deployment })) : request.body;
   const headers: Record<string, string> = { ...request.forwardHeaders, [auth.name]: auth.value };
   headers['content-type'] ??= 'application/json';
@@ -37,5 +35,5 @@ export function backendRequest(request: ProxyRequest, target: RouteTarget, auth:
  */
 export function headersBudgetMs(request: ProxyRequest, config: RouterConfig): number {
   if (request.stream) return config.backendTimeoutMs;
-  return config.backendTimeoutMs + outputAllowance(request.operation, request.json) * config.timeoutPerOutputTokenMs;
+  return config.backendTimeoutMs + outputAllowance(request.operation.generates, request.json) * config.timeoutPerOutputTokenMs;
 }

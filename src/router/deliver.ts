@@ -1,5 +1,4 @@
 import { BackendResponse } from '../backend/BackendClient';
-import { estimatePromptTokens } from '../core/estimateTokens';
 import { RouteTarget } from '../core/targets';
 import { TokenUsage } from '../core/usage';
 import { filterResponseHeaders } from './headers';
@@ -32,7 +31,7 @@ export async function deliver(request: ProxyRequest, served: Served, response: B
     status: response.status, attempts: served.attempt, backendLatencyMs: served.latencyMs, stream: request.stream, usage,
   });
   if (success && request.stream && (headers['content-type'] ?? '').startsWith('text/event-stream')) {
-    const meter = wantsUsage ? new StreamUsageMeter(estimatePromptTokens(request.json)) : undefined;
+    const meter = wantsUsage ? new StreamUsageMeter(request.operation, request.json) : undefined;
     const onEnd = (end: StreamEnd, error?: Error): void => {
       events.streamEnded?.(backend, end, error);
       complete(meter?.usage());
@@ -45,6 +44,6 @@ export async function deliver(request: ProxyRequest, served: Served, response: B
   } catch {
     return undefined;
   }
-  complete(wantsUsage ? usageOfBody(body) : undefined);
+  complete(wantsUsage ? usageOfBody(body, request.operation.usage) : undefined);
   return { ...base, body };
 }

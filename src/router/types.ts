@@ -1,12 +1,11 @@
 import { FinalFailure } from '../core/finalFailure';
-
-export type Operation = 'chat/completions' | 'completions' | 'embeddings';
+import { ApiShape, OperationRow } from '../core/operations';
 
 /** A validated caller request, ready to route. Built by the HTTP layer. */
 export interface ProxyRequest {
   /** `deployments`: deployment in the path; `v1`: deployment alias in the body's `model`. */
-  readonly api: 'deployments' | 'v1';
-  readonly operation: Operation;
+  readonly api: ApiShape;
+  readonly operation: OperationRow;
   readonly alias: string;
   /** The caller's query string including `?`, or ''. */
   readonly search: string;

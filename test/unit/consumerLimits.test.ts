@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../src/core/operations';
 import { checkLimit, periodEndMs, windowKeys } from '../../src/core/consumerLimits';
 import { findUsage } from '../../src/core/usage';
 import { StreamUsageMeter, usageOfBody } from '../../src/router/usageMeter';
@@ -39,22 +40,22 @@ describe('checkLimit', () => {
 describe('usage extraction', () => {
   it('finds usage at the end of a chat completion', () => {
     const body = Buffer.from(JSON.stringify({ choices: [{ message: { content: 'a "usage":{ trick' } }], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, completion_tokens_details: { reasoning_tokens: 0 } } }));
-    expect(usageOfBody(body)).toEqual({ promptTokens: 12, completionTokens: 5, totalTokens: 17, estimated: false });
+    expect(usageOfBody(body, OPERATIONS.chat.usage)).toEqual({ promptTokens: 12, completionTokens: 5, totalTokens: 17, estimated: false });
   });
 
   it('returns undefined for a body without usage', () => {
-    expect(findUsage('{"error":{}}')).toBeUndefined();
+    expect(findUsage('{"error":{}}', OPERATIONS.chat.usage)).toBeUndefined();
   });
 
   it('reads the final usage chunk of a stream when the client asked for it', () => {
-    const meter = new StreamUsageMeter(9);
+    const meter = new StreamUsageMeter(OPERATIONS.chat, { messages: [{ role: 'user', content: 'x'.repeat(12) }] });
     meter.observe(Buffer.from('data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n'));
     meter.observe(Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}\n\ndata: [DONE]\n\n'));
     expect(meter.usage()).toEqual({ promptTokens: 9, completionTokens: 1, totalTokens: 10, estimated: false });
   });
 
   it('estimates a stream without usage from the prompt and the content deltas', () => {
-    const meter = new StreamUsageMeter(9);
+    const meter = new StreamUsageMeter(OPERATIONS.chat, { messages: [{ role: 'user', content: 'x'.repeat(12) }] });
     for (let i = 0; i < 3; i++) meter.observe(Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n'));
     expect(meter.usage()).toEqual({ promptTokens: 9, completionTokens: 3, totalTokens: 12, estimated: true });
   });

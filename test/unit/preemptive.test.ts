@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../src/core/operations';
 import { estimateTokens } from '../../src/core/estimateTokens';
 import { planAttempts } from '../../src/core/planAttempts';
 import { canCover, parseRemaining } from '../../src/core/remaining';
@@ -9,14 +10,14 @@ import { backend, NOW } from '../support/fixtures';
 
 describe('estimateTokens', () => {
   it.each([
-    ['chat messages plus max_tokens', { messages: [{ role: 'user', content: 'x'.repeat(400) }], max_tokens: 50 }, 100 + 6 + 50],
-    ['max_completion_tokens times n', { messages: [], max_completion_tokens: 10, n: 3 }, 3 + 30],
-    ['multi-part content', { messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(40) }] }] }, 10 + 6],
-    ['an embeddings input list', { input: ['x'.repeat(20), 'y'.repeat(20)] }, 10],
-    ['a completions prompt', { prompt: 'x'.repeat(8), max_tokens: 2 }, 4],
-    ['nothing recognisable', { foo: 1 }, 0],
-  ])('estimates %s', (_label, body, expected) => {
-    expect(estimateTokens(body)).toBe(expected);
+    ['chat messages plus max_tokens', 'chat', { messages: [{ role: 'user', content: 'x'.repeat(400) }], max_tokens: 50 }, 100 + 6 + 50],
+    ['max_completion_tokens times n', 'chat', { messages: [], max_completion_tokens: 10, n: 3 }, 3 + 30],
+    ['multi-part content', 'chat', { messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(40) }] }] }, 10 + 6],
+    ['an embeddings input list', 'embeddings', { input: ['x'.repeat(20), 'y'.repeat(20)] }, 10],
+    ['a completions prompt', 'completions', { prompt: 'x'.repeat(8), max_tokens: 2 }, 4],
+    ['nothing recognisable', 'chat', { foo: 1 }, 0],
+  ] as const)('estimates %s', (_label, operation, body, expected) => {
+    expect(estimateTokens(OPERATIONS[operation].estimatePrompt, body)).toBe(expected);
   });
 });
 
