@@ -7,7 +7,7 @@ export interface BackendRequest {
   readonly origin: string;
   /** Path and query, e.g. /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 */
   readonly path: string;
-  readonly method: 'POST' | 'GET';
+  readonly method: 'POST' | 'GET' | 'DELETE';
   readonly headers: Record<string, string>;
   readonly body: Buffer | undefined;
   /** Time the backend may take to send response headers. */

@@ -30,6 +30,7 @@ export function readConfig(env: Env): RouterConfig {
     consumerLimits: readConsumerLimits(settings, new Set(consumerKeys.values())),
     telemetryConnectionString: settings.string('APPLICATIONINSIGHTS_CONNECTION_STRING'),
     adminKey: settings.string('ROUTER_ADMIN_KEY'),
+    idSecret: readIdSecret(settings),
     strategy: settings.oneOf('ROUTER_STRATEGY', ['priority', 'round-robin'], 'priority'),
     backendTimeoutMs,
     timeoutPerOutputTokenMs: settings.number('ROUTER_TIMEOUT_PER_OUTPUT_TOKEN_MS', DEFAULT_TIMEOUT_PER_OUTPUT_TOKEN_MS, 0, 1000),
@@ -64,6 +65,13 @@ export function readConfig(env: Env): RouterConfig {
       managedIdentityClientId: settings.string('AZURE_CLIENT_ID'),
     },
   };
+}
+
+/** A MAC key must be hard to guess: 32 characters at least (`openssl rand -base64 32` gives 44). */
+function readIdSecret(settings: SettingsReader): string | undefined {
+  const secret = settings.string('ROUTER_ID_SECRET');
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('ROUTER_ID_SECRET', 'must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  return secret;
 }
 
 /** KEY_VAULT_URL is required as soon as one backend names a secret; SecretClient only speaks https. */

@@ -76,6 +76,11 @@ export interface RouterConfig {
   readonly consumerLimits: ReadonlyMap<string, ConsumerLimit>;
   readonly telemetryConnectionString: string | undefined;
   readonly adminKey: string | undefined;
+  /**
+   * ROUTER_ID_SECRET: signs the ids of stored objects (responses, conversations, reasoning
+   * items) so any instance knows their backend and owner. Unset: the stateful routes answer 503.
+   */
+  readonly idSecret: string | undefined;
   readonly strategy: RoutingStrategy;
   /** Time a backend may take to send response headers (a stream's first event). */
   readonly backendTimeoutMs: number;

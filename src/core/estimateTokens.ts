@@ -26,6 +26,23 @@ export function estimateEmbeddingsInput(body: Readonly<Record<string, unknown>>)
   return Math.ceil(contentLength(body.input) / 4);
 }
 
+/**
+ * Responses: `instructions`, then `input` as a string or as items (messages with string or part
+ * content, tool outputs), plus the tool definitions Azure counts into the prompt too.
+ */
+export function estimateResponsesPrompt(body: Readonly<Record<string, unknown>>): number {
+  let characters = contentLength(body.instructions);
+  if (typeof body.input === 'string') characters += body.input.length;
+  else if (Array.isArray(body.input)) {
+    for (const item of body.input as unknown[]) {
+      const fields = (item ?? {}) as { content?: unknown; output?: unknown; arguments?: unknown };
+      characters += contentLength(fields.content) + contentLength(fields.output) + contentLength(fields.arguments);
+    }
+  }
+  if (Array.isArray(body.tools)) characters += JSON.stringify(body.tools).length;
+  return Math.ceil(characters / 4);
+}
+
 function contentLength(content: unknown): number {
   if (typeof content === 'string') return content.length;
   if (Array.isArray(content)) {

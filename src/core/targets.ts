@@ -25,11 +25,33 @@ export function targetsFor(backends: readonly BackendConfig[], alias: string): R
   return targets.sort((a, b) => a.backend.priority - b.backend.priority);
 }
 
+/**
+ * Every backend, for operations that name no deployment (stored objects, new conversations).
+ * Their windows are kept apart from the deployments': a 429 on a retrieve benches no model.
+ */
+export function storedObjectTargets(backends: readonly BackendConfig[]): RouteTarget[] {
+  return backends
+    .map((backend) => ({ backend, deployment: '', deploymentKey: deploymentKey(backend.name, STORED_OBJECTS), backendKey: backendKey(backend.name) }))
+    .sort((a, b) => a.backend.priority - b.backend.priority);
+}
+
+/** Not a legal deployment name, so it never meets a real one. */
+export const STORED_OBJECTS = ':stored';
+
 /** Caches targetsFor per alias; the backend list never changes after start-up. */
 export class TargetIndex {
   private readonly byAlias = new Map<string, readonly RouteTarget[]>();
+  private readonly stored: readonly RouteTarget[];
 
-  constructor(private readonly backends: readonly BackendConfig[]) {}
+  constructor(private readonly backends: readonly BackendConfig[]) {
+    this.stored = storedObjectTargets(backends);
+  }
+
+  /** The candidates for a request: its alias's targets ('' = any backend), only the bound backend's when bound. */
+  candidates(alias: string, boundTo: string | undefined): readonly RouteTarget[] {
+    const targets = alias === '' ? this.stored : this.get(alias);
+    return boundTo === undefined ? targets : targets.filter((t) => t.backend.name === boundTo);
+  }
 
   get(alias: string): readonly RouteTarget[] {
     let targets = this.byAlias.get(alias);

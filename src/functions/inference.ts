@@ -6,7 +6,7 @@ import { ALL_METHODS } from './setup';
 
 getRuntime(); // bad settings fail at start-up, naming the setting
 
-const PREFIX: Record<ApiShape, string> = { deployments: '', v1: 'v1' };
+const PREFIX: Record<ApiShape, string> = { deployments: '', v1: 'v1', preview: 'preview' };
 
 /** Every inference route, one per operation row and API shape, all behind one handler. */
 for (const operation of OPERATION_ROWS) {

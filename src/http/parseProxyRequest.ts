@@ -1,9 +1,11 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { isValidDeploymentName } from '../core/deploymentName';
-import { ApiShape, OperationRow } from '../core/operations';
-import { ProxyRequest } from '../router/types';
+import { ApiShape, HttpMethodName, OperationRow } from '../core/operations';
+import { StoredIds } from '../core/storedIds';
 import { pickForwardHeaders } from '../router/headers';
+import { ProxyRequest } from '../router/types';
 import { openAiError } from './openAiError';
+import { bindStoredIds } from './bindStoredIds';
 import { readBody } from './readBody';
 
 export interface ParseContext {
@@ -11,45 +13,83 @@ export interface ParseContext {
   readonly operation: OperationRow;
   readonly consumer: string;
   readonly maxBodyBytes: number;
+  /** Undefined when ROUTER_ID_SECRET is unset: operations on stored objects cannot be served. */
+  readonly storedIds: StoredIds | undefined;
 }
 
 export type Parsed = { readonly ok: true; readonly request: ProxyRequest } | { readonly ok: false; readonly response: HttpResponseInit };
 
 const fail = (response: HttpResponseInit): Parsed => ({ ok: false, response });
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Turns an authenticated HTTP request into a ProxyRequest, or the OpenAI-shaped 4xx that explains why not. */
 export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Promise<Parsed> {
-  const pathAlias = ctx.api === 'deployments' && ctx.operation.alias === 'path' ? (req.params.deployment ?? '') : undefined;
+  const { operation } = ctx;
+  const pathAlias = ctx.api === 'deployments' && operation.alias === 'path' ? (req.params.deployment ?? '') : undefined;
   if (pathAlias !== undefined && !isValidDeploymentName(pathAlias)) return fail(badDeploymentName(pathAlias));
-  const read = await readBody(req.body, req.headers.get('content-length'), ctx.maxBodyBytes);
+  if (operation.storedIds && ctx.storedIds === undefined) {
+    return fail(openAiError(503, 'id_secret_missing', 'This router cannot serve stored responses or conversations until its operator sets ROUTER_ID_SECRET.'));
+  }
+  const read = req.method === 'POST' ? await readBody(req.body, req.headers.get('content-length'), ctx.maxBodyBytes) : { ok: true as const, body: Buffer.alloc(0) };
   if (!read.ok) {
     return fail(read.reason === 'too-large'
       ? openAiError(413, 'request_too_large', `The request body is larger than the router's limit of ${ctx.maxBodyBytes} bytes (ROUTER_MAX_BODY_BYTES).`)
       : openAiError(400, 'invalid_request', 'The request body could not be read.'));
   }
-  const json = parseJsonObject(read.body);
+  // Operations on stored objects may come without a body (GET, DELETE, cancel); inference never does.
+  const bodyless = read.body.length === 0 && operation.alias === 'none';
+  const json = bodyless ? EMPTY : parseJsonObject(read.body);
   if (json === undefined) return fail(openAiError(400, 'invalid_json', 'The request body must be a JSON object.'));
-  const alias = pathAlias ?? json.model;
-  if (typeof alias !== 'string' || alias === '') {
+  const alias = operation.alias === 'none' ? '' : (pathAlias ?? json.model);
+  if (typeof alias !== 'string' || (alias === '' && operation.alias !== 'none')) {
     return fail(openAiError(400, 'missing_model', 'The request body must name the deployment in "model".'));
   }
-  if (!isValidDeploymentName(alias)) return fail(badDeploymentName(alias));
-  const url = req.url;
-  const queryStart = url.indexOf('?');
+  if (alias !== '' && !isValidDeploymentName(alias)) return fail(badDeploymentName(alias));
+  const bound = ctx.storedIds === undefined || !operation.storedIds ? undefined : bindStoredIds(req, bodyless ? undefined : read.body, ctx.storedIds, ctx.consumer);
+  if (bound !== undefined && !bound.ok) return fail(bound.response);
+  const search = allowedQuery(req.url, operation.query);
   return {
     ok: true,
     request: {
       api: ctx.api,
-      operation: ctx.operation,
+      operation,
+      method: req.method as HttpMethodName,
       alias,
-      search: queryStart < 0 ? '' : url.slice(queryStart),
-      body: read.body,
+      params: bound?.params ?? {},
+      boundTo: bound?.backend,
+      search,
+      body: bound?.body ?? (bodyless ? undefined : read.body),
       json,
-      stream: json.stream === true,
+      stream: json.stream === true || (req.method === 'GET' && /(?:^\?|&)stream=true(?:&|$)/.test(search)),
       forwardHeaders: pickForwardHeaders((name) => req.headers.get(name)),
       consumer: ctx.consumer,
     },
   };
+}
+
+/**
+ * Only the parameters the operation knows reach a backend, in the caller's order and
+ * encoding: never a Functions `code`, a stray `api-key` or anything else in the query.
+ */
+function allowedQuery(url: string, allowed: readonly string[]): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0 || allowed.length === 0) return '';
+  const kept = url
+    .slice(queryStart + 1)
+    .split('&')
+    .filter((pair) => {
+      const name = pair.split('=', 1)[0] ?? '';
+      return allowed.includes(safeDecode(name));
+    });
+  return kept.length === 0 ? '' : `?${kept.join('&')}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function parseJsonObject(body: Buffer): Record<string, unknown> | undefined {

@@ -24,14 +24,11 @@ export function proxyHandler(runtime: () => Runtime, api: ApiShape, operation: O
     // Before reading the body: a consumer over its limit costs nothing more.
     const overLimit = limitResponse(checkLimit(config.consumerLimits.get(consumer), (w) => state.usage(consumer, w), now()), consumer);
     if (overLimit !== undefined) return overLimit;
-    const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes });
+    const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes, storedIds: router.storedIds });
     if (!parsed.ok) return parsed.response;
     const { request } = parsed;
-    if (!router.serves(request.alias)) {
-      return openAiError(404, 'DeploymentNotFound', `No backend serves the deployment "${request.alias}".`);
-    }
     try {
-      return toHttpResponse(await router.route(request), request.alias);
+      return toHttpResponse(await router.route(request), request);
     } catch (err) {
       // Only a bug lands here: outcomes are data. Say so without internals.
       context.error(`Router bug while routing "${request.alias}": ${err instanceof Error ? err.stack : String(err)}`);

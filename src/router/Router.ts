@@ -16,8 +16,13 @@ import { deliver } from './deliver';
 import { InFlight } from './InFlight';
 import { RemainingShare } from './RemainingShare';
 import { headerLookup } from './headers';
-import { discard } from './relayStream';
+import { discard, readAll } from './relayStream';
 import { ProxyRequest, RouteResult } from './types';
+import { Readable } from 'node:stream';
+import { StoredIds } from '../core/storedIds';
+
+/** How long Azure needs, in practice, before a just-completed response can be chained. */
+export const RACE_RETRY_MS = 300;
 
 export interface RouterDeps {
   readonly config: RouterConfig;
@@ -27,7 +32,11 @@ export interface RouterDeps {
   readonly now: () => number;
   readonly random: () => number;
   readonly events?: RouterEvents;
+  /** Waits before a same-backend retry (Azure's previous_response_not_found race); setTimeout by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Failover = Extract<AttemptOutcome, { kind: 'failover' }>;
 
@@ -65,18 +74,19 @@ export class Router {
     this.breakers = new CircuitBreakers(deps.config.circuit);
     this.share = new RemainingShare(deps.state, () => deps.state.liveInstances());
     this.shareLookup = this.share.lookup();
+    this.storedIds = deps.config.idSecret === undefined ? undefined : new StoredIds(deps.config.idSecret);
   }
 
-  /** Whether any backend serves this deployment alias (else the caller gets a 404). */
-  serves(alias: string): boolean {
-    return this.targets.get(alias).length > 0;
-  }
+  /** Seals and opens the ids of stored objects; undefined without ROUTER_ID_SECRET. */
+  readonly storedIds: StoredIds | undefined;
 
   async route(request: ProxyRequest): Promise<RouteResult> {
     const { config, now } = this.deps;
+    const candidates = this.targets.candidates(request.alias, request.boundTo);
+    if (candidates.length === 0) return { kind: 'unserved' };
     const deadlineMs = now() + config.totalTimeoutMs;
     const estimatedTokens = estimateTokens(request.operation.estimatePrompt, request.json);
-    const plan = this.plan(request, estimatedTokens);
+    const plan = this.plan(candidates, estimatedTokens);
     const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0 };
     for (const target of plan.order) {
       if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
@@ -85,15 +95,29 @@ export class Router {
       const result = await this.tryTarget(request, target, progress, deadlineMs);
       if (result !== undefined) return result;
     }
-    const failure = finalFailure({ reasons: progress.reasons, throttledUntilMs: progress.throttledUntilMs, nowMs: now(), skippedForCredentials: progress.skippedForCredentials });
+    const bound = request.boundTo === undefined ? undefined : candidates[0];
+    const failure = finalFailure({
+      reasons: progress.reasons,
+      throttledUntilMs: progress.throttledUntilMs,
+      nowMs: now(),
+      skippedForCredentials: progress.skippedForCredentials,
+      boundRetryAfterMs: bound && this.unavailableForMs(bound),
+    });
     if (failure.status === 429) this.events.allThrottled?.(request.alias, request.consumer, failure.retryAfterMs);
     return { kind: 'failure', failure, attempts: progress.attempts };
   }
 
-  private plan(request: ProxyRequest, estimatedTokens: number): AttemptPlan {
+  /** How long a bound backend is out of reach by what is known: its window or circuit, else one failure bench. */
+  private unavailableForMs(target: RouteTarget): number {
+    const nowMs = this.deps.now();
+    const until = Math.max(this.deps.state.getWindow(target.deploymentKey)?.untilMs ?? 0, this.deps.state.getWindow(target.backendKey)?.untilMs ?? 0);
+    return Math.max(1000, until - nowMs, Math.min(this.deps.config.throttle.failureMs, 30_000));
+  }
+
+  private plan(targets: readonly RouteTarget[], estimatedTokens: number): AttemptPlan {
     const { config, state } = this.deps;
     return planAttempts({
-      targets: this.targets.get(request.alias),
+      targets,
       windows: state,
       nowMs: this.deps.now(),
       random: this.deps.random,
@@ -127,7 +151,8 @@ export class Router {
     let answeredCallAtMs: number;
     try {
       const first = await this.deps.client.send(backendRequest(request, target, auth, config, deadlineMs - sentAtMs));
-      ({ sent, sentAtMs: answeredCallAtMs } = await this.sendWithFreshCredential(request, target, { sent: first, sentAtMs }, deadlineMs));
+      const call = await this.sendWithFreshCredential(request, target, { sent: first, sentAtMs }, deadlineMs);
+      ({ sent, sentAtMs: answeredCallAtMs } = await this.retryPreviousResponseRace(request, target, call, deadlineMs));
     } finally {
       this.inFlight.end(target.deploymentKey, sentAtMs);
     }
@@ -142,10 +167,12 @@ export class Router {
     // The call that answered, not a refused first call plus a credential refresh.
     const latencyMs = now() - answeredCallAtMs;
     if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
-    const result = await deliver(request, { target, attempt: progress.attempts, latencyMs }, sent.response, outcome.kind === 'success', this.events);
-    // A drop mid-body is this deployment's answer failing, not proof the backend is down.
-    if (result === undefined) this.recordFailure(progress, target, { kind: 'failover', reason: 'network', benchMs: config.throttle.failureMs, scope: 'deployment', circuit: 'failure' });
-    return result;
+    const served = { target, attempt: progress.attempts, latencyMs, storedIds: this.storedIds };
+    const delivery = await deliver(request, served, sent.response, outcome.kind === 'success', this.events);
+    if (delivery.kind === 'response') return delivery;
+    // A drop mid-body, or a stream whose first event is an error: this deployment's answer failed, not the backend.
+    this.recordFailure(progress, target, { kind: 'failover', reason: delivery.reason, benchMs: config.throttle.failureMs, scope: 'deployment', circuit: 'failure' });
+    return undefined;
   }
 
   private recordFailure(progress: Progress, target: RouteTarget, outcome: Failover): void {
@@ -174,6 +201,25 @@ export class Router {
       this.events.credentialRejected?.(target.backend);
     }
     return { sent: retried, sentAtMs };
+  }
+
+  /**
+   * Azure answers `400 previous_response_not_found` now and then on the very backend that holds
+   * the previous response, right after it completed. The only cure is patience on that same
+   * backend: once, after RACE_RETRY_MS, within the deadline. Never another backend.
+   */
+  private async retryPreviousResponseRace(request: ProxyRequest, target: RouteTarget, call: SentCall, deadlineMs: number): Promise<SentCall> {
+    const { sent } = call;
+    if (sent.kind !== 'response' || sent.response.status !== 400 || request.boundTo === undefined || request.json.previous_response_id === undefined) return call;
+    const text = await readAll(sent.response.body).catch(() => undefined);
+    const replay = (body: Buffer): SentCall => ({ ...call, sent: { kind: 'response', response: { ...sent.response, body: Readable.from([body]) } } });
+    if (text === undefined) return replay(Buffer.alloc(0));
+    if (!text.includes('previous_response_not_found') || deadlineMs - this.deps.now() < RACE_RETRY_MS + 1) return replay(text);
+    await (this.deps.sleep ?? sleep)(RACE_RETRY_MS);
+    const auth = this.deps.credentials.authHeader(target.backend);
+    if (auth === undefined) return replay(text);
+    const sentAtMs = this.deps.now();
+    return { sent: await this.deps.client.send(backendRequest(request, target, auth, this.deps.config, deadlineMs - sentAtMs)), sentAtMs };
   }
 
   /** A failed probe counts towards the backend's circuit like a failed connection. */

@@ -2,31 +2,38 @@ import { BackendRequest } from '../backend/BackendClient';
 import { RouterConfig } from '../config/types';
 import { outputAllowance } from '../core/estimateTokens';
 import { backendPath } from '../core/operations';
+import { replaceTopLevelString } from '../core/replaceJsonString';
 import { RouteTarget } from '../core/targets';
 import { AuthHeader } from '../credentials/CredentialSource';
 import { ProxyRequest } from './types';
 
 /**
- * The request one backend receives: the caller's body byte for byte (the v1 route rewrites
- * `model` only when DEPLOYMENTS maps the alias to another name), the backend's own
+ * The request one backend receives: the caller's body byte for byte (the v1 shapes rewrite the
+ * `model` value only, when DEPLOYMENTS maps the alias to another name), the backend's own
  * credential, and none of the caller's.
  */
 export function backendRequest(request: ProxyRequest, target: RouteTarget, auth: AuthHeader, config: RouterConfig, remainingMs: number): BackendRequest {
   const { backend, deployment } = target;
-  const renamed = deployment !== request.alias;
-  const path = `${backend.basePath}${backendPath(request.operation, request.api, deployment)}${request.search}`;
-  const body = request.api === 'v1' && renamed ? Buffer.from(JSON.stringify({ ...request.json, model: deployment })) : request.body;
+  const path = `${backend.basePath}${backendPath(request.operation, request.api, deployment, request.params)}${request.search}`;
   const headers: Record<string, string> = { ...request.forwardHeaders, [auth.name]: auth.value };
-  headers['content-type'] ??= 'application/json';
+  if (request.body !== undefined) headers['content-type'] ??= 'application/json';
   return {
     origin: backend.origin,
     path,
-    method: 'POST',
+    method: request.method,
     headers,
-    body,
+    body: bodyFor(request, deployment),
     headersTimeoutMs: Math.min(headersBudgetMs(request, config), remainingMs),
     bodyTimeoutMs: remainingMs,
   };
+}
+
+function bodyFor(request: ProxyRequest, deployment: string): Buffer | undefined {
+  const { body } = request;
+  const namesModel = request.api !== 'deployments' && request.operation.alias !== 'none';
+  if (body === undefined || !namesModel || deployment === request.alias) return body;
+  const renamed = replaceTopLevelString(body.toString('utf8'), 'model', deployment);
+  return renamed === undefined ? Buffer.from(JSON.stringify({ ...request.json, model: deployment })) : Buffer.from(renamed, 'utf8');
 }
 
 /**

@@ -16,11 +16,30 @@ export const INTERRUPTED_EVENT = encoder.encode(
 );
 
 /**
+ * The Responses API's way to say the same: an `error` event. It also carries `error`, which
+ * is what makes the OpenAI SDKs raise it rather than hand it over as one more event.
+ */
+const RESPONSES_INTERRUPTED_EVENT = encoder.encode(
+  `event: error\ndata: ${JSON.stringify({
+    type: 'error',
+    code: 'backend_stream_interrupted',
+    message: 'The backend connection was lost mid-stream; the response is incomplete. Retry the request.',
+    param: null,
+    error: { type: 'server_error', code: 'backend_stream_interrupted', message: 'The backend connection was lost mid-stream; the response is incomplete. Retry the request.' },
+  })}\n\n`,
+);
+
+/** The interrupted event in the grammar of the stream it ends. */
+export function interruptedEvent(grammar: 'chat' | 'responses'): Uint8Array {
+  return grammar === 'responses' ? RESPONSES_INTERRUPTED_EVENT : INTERRUPTED_EVENT;
+}
+
+/**
  * Relays a backend SSE body chunk by chunk. After bytes are sent there is no failover, so a
  * backend that drops ends the stream with an OpenAI-shaped error event rather than a clean
  * end; a caller that cancels (disconnects) destroys the backend body, aborting its call.
  */
-export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Error) => void, observe?: (chunk: Buffer) => void): ReadableStream<Uint8Array> {
+export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Error) => void, observe?: (chunk: Buffer) => void, interrupted: Uint8Array = INTERRUPTED_EVENT): ReadableStream<Uint8Array> {
   let settled = false;
   const settle = (end: StreamEnd, error?: Error): boolean => {
     if (settled) return false;
@@ -40,7 +59,7 @@ export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Erro
       });
       body.once('error', (error: Error) => {
         if (!settle('interrupted', error)) return;
-        controller.enqueue(INTERRUPTED_EVENT);
+        controller.enqueue(interrupted);
         controller.close();
       });
     },

@@ -22,6 +22,7 @@ export function routerConfig(backends: BackendConfig[], overrides: Partial<Route
     backends,
     consumerKeys: new Map([['test-consumer-key-0001', 'team-a']]),
     adminKey: undefined,
+    idSecret: 'test-id-secret-0123456789abcdefghijklmnop',
     consumerLimits: new Map(),
     telemetryConnectionString: undefined,
     strategy: 'priority',

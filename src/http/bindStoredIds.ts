@@ -1,0 +1,39 @@
+import { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { PathParams } from '../core/operations';
+import { openIdsIn, StoredIds } from '../core/storedIds';
+import { openAiError } from './openAiError';
+
+export type Binding =
+  | { readonly ok: true; readonly backend: string | undefined; readonly params: PathParams; readonly body: Buffer | undefined }
+  | { readonly ok: false; readonly response: HttpResponseInit };
+
+/**
+ * Opens the sealed ids a request carries (the `{id}` in its path, `previous_response_id`,
+ * `conversation`, replayed reasoning items) into the backend's own ids, and names the one
+ * backend they bind the request to. A foreign, forged or malformed id is a 404, and nothing
+ * of the request is forwarded.
+ */
+export function bindStoredIds(req: HttpRequest, body: Buffer | undefined, ids: StoredIds, consumer: string): Binding {
+  let backend: string | undefined;
+  let params: PathParams = {};
+  const pathId = req.params.id;
+  if (pathId !== undefined) {
+    const opened = ids.open(pathId, consumer);
+    if (opened === undefined) return notFound(pathId);
+    backend = opened.backend;
+    params = { id: opened.id, ...(req.params.item === undefined ? {} : { item: req.params.item }) };
+  }
+  if (body === undefined) return { ok: true, backend, params, body };
+  const opened = openIdsIn(body.toString('utf8'), ids, consumer);
+  if (opened.kind === 'not-found') return notFound(opened.id);
+  if (opened.kind === 'conflict' || (opened.kind === 'bound' && backend !== undefined && opened.backend !== backend)) {
+    return { ok: false, response: openAiError(400, 'conflicting_stored_ids', 'The request refers to stored objects that live on different backends; they cannot be used together.') };
+  }
+  if (opened.kind === 'unbound') return { ok: true, backend, params, body };
+  return { ok: true, backend: opened.backend, params, body: Buffer.from(opened.text, 'utf8') };
+}
+
+function notFound(id: string): Binding {
+  const shown = JSON.stringify(id.slice(0, 80));
+  return { ok: false, response: openAiError(404, 'response_not_found', `No stored object with id ${shown} exists for this caller.`) };
+}
