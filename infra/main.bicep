@@ -1,5 +1,5 @@
 // Azure OpenAI smart router on Azure Functions Flex Consumption. README "Deploy" walks through it.
-//   az deployment group create -g <rg> -f infra/main.bicep -p @infra/main.parameters.json -p routerApiKeys=… routerAdminKey=…
+//   az deployment group create -g <rg> -f infra/main.bicep -p @infra/main.parameters.json -p routerApiKeys=… routerAdminKey=… routerIdSecret=…
 targetScope = 'resourceGroup'
 
 import { backend, backendSettings, platformSettings, routerSettings } from 'settings.bicep'
@@ -24,6 +24,13 @@ param routerApiKeys string = ''
 param routerAdminKey string = ''
 
 param routerApiKeysSecretName string = 'router-api-keys'
+
+@description('ROUTER_ID_SECRET value (32+ characters, e.g. `openssl rand -base64 32`): signs the ids of stored responses and conversations. Written to Key Vault when given; empty keeps the existing secret. Changing it invalidates every id handed out.')
+@secure()
+param routerIdSecret string = ''
+
+@description('Secret holding ROUTER_ID_SECRET; empty: no stateful routes (Responses and conversations answer 503).')
+param routerIdSecretName string = 'router-id-secret'
 
 @description('Secret holding ROUTER_ADMIN_KEY; empty: no admin key (the status endpoint stays closed).')
 param routerAdminKeySecretName string = 'router-admin-key'
@@ -124,7 +131,7 @@ module keyVault 'modules/keyVault.bicep' = {
     purgeProtection: keyVaultPurgeProtection
     privateOnly: privateNetworking
     principalId: identity.outputs.principalId
-    secrets: union(backendKeys, { '${routerApiKeysSecretName}': routerApiKeys }, empty(routerAdminKeySecretName) ? {} : { '${routerAdminKeySecretName}': routerAdminKey })
+    secrets: union(backendKeys, { '${routerApiKeysSecretName}': routerApiKeys }, empty(routerAdminKeySecretName) ? {} : { '${routerAdminKeySecretName}': routerAdminKey }, empty(routerIdSecretName) ? {} : { '${routerIdSecretName}': routerIdSecret })
   }
 }
 
@@ -180,7 +187,7 @@ module app 'modules/functionApp.bicep' = {
     frontDoorId: frontDoorId
     appSettings: union(
       extraSettings,
-      routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, routerAdminKeySecretName, stateTableName, probeSchedule),
+      routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, routerAdminKeySecretName, routerIdSecretName, stateTableName, probeSchedule),
       backendSettings(backends),
       platformSettings(identity.outputs.clientId, storage.outputs.name, monitoring.outputs.connectionString)
     )

@@ -58,12 +58,13 @@ func platformSettings(identityClientId string, storageAccountName string, appIns
 
 @export()
 @description('Router keys as Key Vault references (resolved by the platform with the app identity), the vault for backend keys, shared state and probe.')
-func routerSettings(vaultUri string, apiKeysSecretName string, adminKeySecretName string, stateTableName string, probeSchedule string) object => union(
+func routerSettings(vaultUri string, apiKeysSecretName string, adminKeySecretName string, idSecretName string, stateTableName string, probeSchedule string) object => union(
   {
     KEY_VAULT_URL: vaultUri
     ROUTER_API_KEYS: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${apiKeysSecretName})'
     ROUTER_STATE_TABLE: stateTableName
     PROBE_SCHEDULE: probeSchedule
   },
-  empty(adminKeySecretName) ? {} : { ROUTER_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${adminKeySecretName})' }
+  empty(adminKeySecretName) ? {} : { ROUTER_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${adminKeySecretName})' },
+  empty(idSecretName) ? {} : { ROUTER_ID_SECRET: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${idSecretName})' }
 )

@@ -67,9 +67,14 @@ export function readConfig(env: Env): RouterConfig {
   };
 }
 
-/** A MAC key must be hard to guess: 32 characters at least (`openssl rand -base64 32` gives 44). */
+/**
+ * A MAC key must be hard to guess: 32 characters at least (`openssl rand -base64 32` gives 44).
+ * A Key Vault reference the platform could not resolve arrives as its own literal text, which
+ * is no secret at all: it counts as unset (the stateful routes say so), never as a key.
+ */
 function readIdSecret(settings: SettingsReader): string | undefined {
   const secret = settings.string('ROUTER_ID_SECRET');
+  if (secret?.startsWith('@Microsoft.KeyVault(') === true) return undefined;
   if (secret !== undefined && secret.length < 32) throw new ConfigError('ROUTER_ID_SECRET', 'must be at least 32 characters (e.g. `openssl rand -base64 32`)');
   return secret;
 }

@@ -17,7 +17,21 @@ interface Case {
   readonly usage: { promptTokens: number; completionTokens: number; totalTokens: number };
   /** One SSE frame holding a single content delta, for rows that stream. */
   readonly deltaFrame?: string;
+  /** The backend's own ids for a row on stored objects. */
+  readonly params?: { readonly id?: string; readonly item?: string };
 }
+
+const RESPONSE_ANSWER = { id: 'resp_1', object: 'response', output: [], usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens: 3, total_tokens: 10 } };
+const RESPONSE_USAGE = { promptTokens: 7, completionTokens: 3, totalTokens: 10 };
+const stored = (row: OperationRow, path: string, params: { id: string; item?: string }): Case => ({
+  row,
+  backendPaths: { v1: `/openai/v1/${path}` },
+  params,
+  body: {},
+  promptEstimate: 0,
+  answer: RESPONSE_ANSWER,
+  usage: RESPONSE_USAGE,
+});
 
 const CASES: readonly Case[] = [
   {
@@ -46,6 +60,22 @@ const CASES: readonly Case[] = [
     answer: { data: [], usage: { prompt_tokens: 8, total_tokens: 8 } },
     usage: { promptTokens: 8, completionTokens: 0, totalTokens: 8 },
   },
+  {
+    row: OPERATIONS.responses,
+    backendPaths: { v1: '/openai/v1/responses' },
+    body: { instructions: 'x'.repeat(20), input: [{ role: 'user', content: [{ type: 'input_text', text: 'y'.repeat(20) }] }] },
+    promptEstimate: 10,
+    answer: RESPONSE_ANSWER,
+    usage: RESPONSE_USAGE,
+    deltaFrame: 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi","sequence_number":4}\n\n',
+  },
+  stored(OPERATIONS.response, 'responses/resp_1', { id: 'resp_1' }),
+  stored(OPERATIONS.responseCancel, 'responses/resp_1/cancel', { id: 'resp_1' }),
+  stored(OPERATIONS.responseInputItems, 'responses/resp_1/input_items', { id: 'resp_1' }),
+  { ...stored(OPERATIONS.conversations, 'conversations', { id: '' }), params: {} },
+  stored(OPERATIONS.conversation, 'conversations/conv_1', { id: 'conv_1' }),
+  stored(OPERATIONS.conversationItems, 'conversations/conv_1/items', { id: 'conv_1' }),
+  stored(OPERATIONS.conversationItem, 'conversations/conv_1/items/msg_2', { id: 'conv_1', item: 'msg_2' }),
 ];
 
 describe('OPERATIONS', () => {
@@ -55,7 +85,8 @@ describe('OPERATIONS', () => {
 
   it.each(CASES.map((c) => [c.row.name, c] as const))('%s reaches the backend path of each API shape', (_name, c) => {
     if (c.backendPaths.deployments !== undefined) expect(backendPath(c.row, 'deployments', 'gpt-4o')).toBe(c.backendPaths.deployments);
-    expect(backendPath(c.row, 'v1', 'gpt-4o')).toBe(c.backendPaths.v1);
+    expect(backendPath(c.row, 'v1', 'gpt-4o', c.params)).toBe(c.backendPaths.v1);
+    if (c.row.routes.preview !== undefined) expect(backendPath(c.row, 'preview', 'gpt-4o', c.params)).toBe(c.backendPaths.v1);
   });
 
   it.each(CASES.map((c) => [c.row.name, c] as const))('%s estimates its prompt from its own fields', (_name, c) => {
