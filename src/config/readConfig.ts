@@ -38,6 +38,8 @@ export function readConfig(env: Env): RouterConfig {
     totalTimeoutMs: Math.max(totalTimeoutMs, backendTimeoutMs),
     maxAttempts: settings.integer('ROUTER_MAX_ATTEMPTS', Math.min(backends.length, 5), 1, 50),
     maxBodyBytes: settings.integer('ROUTER_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    // A long completion is well under 1 MB; 2,048 embeddings of 3,072 floats in base64 about 34 MB.
+    maxResponseBytes: settings.integer('ROUTER_MAX_RESPONSE_BYTES', 48 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     throttle: {
       defaultMs: settings.secondsAsMs('ROUTER_RETRY_AFTER_DEFAULT_SECONDS', 10, 0, 86_400),
       floorMs: throttleFloorMs,

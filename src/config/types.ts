@@ -95,6 +95,8 @@ export interface RouterConfig {
   readonly totalTimeoutMs: number;
   readonly maxAttempts: number;
   readonly maxBodyBytes: number;
+  /** ROUTER_MAX_RESPONSE_BYTES: a non-stream backend answer larger than this is cut off and fails over. */
+  readonly maxResponseBytes: number;
   readonly throttle: ThrottlePolicy;
   readonly circuit: CircuitPolicy;
   readonly state: StateSettings;

@@ -25,7 +25,9 @@ export type AttemptOutcome =
 
 /** Classifies a backend answer by status (and Retry-After headers for 429). */
 export function classifyResponse(status: number, header: HeaderLookup, nowMs: number, policy: ThrottlePolicy): AttemptOutcome {
-  if (status < 400) return { kind: 'success' };
+  if (status < 300) return { kind: 'success' };
+  // A redirect is no answer: following it would send the prompt (and an SDK the caller's key) elsewhere.
+  if (status < 400) return { kind: 'failover', reason: 'server-error', benchMs: policy.failureMs, scope: 'deployment', circuit: 'failure' };
   if (status === 429) {
     return { kind: 'failover', reason: 'throttled', benchMs: throttleBenchMs(readRetryAfter(header, nowMs), policy), scope: 'deployment', circuit: 'answered' };
   }

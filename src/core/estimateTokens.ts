@@ -8,13 +8,32 @@ export function estimateTokens(estimatePrompt: (body: Readonly<Record<string, un
   return estimatePrompt(body) + completionAllowance(body);
 }
 
-/** Chat: the messages' text, plus Azure's per-message overhead. */
+/**
+ * Chat: the messages' text (and tool calls), images, plus Azure's per-message overhead, and
+ * the tool definitions and response schema Azure puts into the prompt too. A limit that only
+ * counted message text would let tools and schemas through for free.
+ */
 export function estimateChatPrompt(body: Readonly<Record<string, unknown>>): number {
   if (!Array.isArray(body.messages)) return 0;
-  let total = 0;
-  for (const message of body.messages as unknown[]) total += contentLength((message as { content?: unknown } | null)?.content);
-  return Math.ceil(total / 4) + 3 * body.messages.length + 3;
+  let characters = jsonLength(body.tools) + jsonLength(body.functions) + jsonLength(body.response_format);
+  let images = 0;
+  for (const message of body.messages as unknown[]) {
+    const fields = (message ?? {}) as { content?: unknown; tool_calls?: unknown };
+    characters += contentLength(fields.content) + jsonLength(fields.tool_calls);
+    images += imageParts(fields.content);
+  }
+  return Math.ceil(characters / 4) + images * IMAGE_TOKENS + 3 * body.messages.length + 3;
 }
+
+/** A high-detail 1024×1024 image: 85 base tokens plus 4 tiles of 170. Smaller ones cost less; this errs high. */
+const IMAGE_TOKENS = 765;
+
+function imageParts(content: unknown): number {
+  if (!Array.isArray(content)) return 0;
+  return (content as unknown[]).filter((part) => (part as { type?: unknown } | null)?.type === 'image_url' || (part as { type?: unknown } | null)?.type === 'input_image').length;
+}
+
+const jsonLength = (value: unknown): number => (value === undefined || value === null ? 0 : JSON.stringify(value).length);
 
 /** Legacy completions: the prompt. */
 export function estimateCompletionsPrompt(body: Readonly<Record<string, unknown>>): number {

@@ -12,7 +12,9 @@ import { StateStore } from '../state/StateStore';
 import { CircuitBreakers } from './CircuitBreakers';
 import { RouterEvents, silentEvents } from './RouterEvents';
 import { backendRequest } from './backendRequest';
-import { deliver } from './deliver';
+import { deliver, Served } from './deliver';
+import { Redactor, secretOf } from './redact';
+import { withStreamUsage } from './streamUsage';
 import { InFlight } from './InFlight';
 import { RemainingShare } from './RemainingShare';
 import { headerLookup } from './headers';
@@ -56,6 +58,7 @@ interface Progress {
   readonly estimatedTokens: number;
   /** Attempts that timed out: a slow generation is re-sent to at most ROUTER_TIMEOUT_RETRIES more backends. */
   timeouts: number;
+  readonly addedStreamUsage: boolean;
 }
 
 /** Sends a request to the best backend that can take it, failing over at once on 429/5xx/timeouts. */
@@ -80,14 +83,16 @@ export class Router {
   /** Seals and opens the ids of stored objects; undefined without ROUTER_ID_SECRET. */
   readonly storedIds: StoredIds | undefined;
 
-  async route(request: ProxyRequest): Promise<RouteResult> {
+  async route(caller: ProxyRequest): Promise<RouteResult> {
     const { config, now } = this.deps;
+    const usageBody = this.meterStream(caller);
+    const request = usageBody === undefined ? caller : { ...caller, body: usageBody };
     const candidates = this.targets.candidates(request.alias, request.boundTo);
     if (candidates.length === 0) return { kind: 'unserved' };
     const deadlineMs = now() + config.totalTimeoutMs;
     const estimatedTokens = estimateTokens(request.operation.estimatePrompt, request.json);
     const plan = this.plan(candidates, estimatedTokens);
-    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0 };
+    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0, addedStreamUsage: usageBody !== undefined };
     for (const target of plan.order) {
       if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
       // Every backend pays for a generation it was sent: a slow one is not re-sent to all of them.
@@ -105,6 +110,12 @@ export class Router {
     });
     if (failure.status === 429) this.events.allThrottled?.(request.alias, request.consumer, failure.retryAfterMs);
     return { kind: 'failure', failure, attempts: progress.attempts };
+  }
+
+  /** A metered chat stream that did not ask for usage gets the body that asks for it (see withStreamUsage). */
+  private meterStream(request: ProxyRequest): Buffer | undefined {
+    if (this.events.wantsUsage !== true || !request.stream || request.operation.stream?.kind !== 'chat' || request.body === undefined) return undefined;
+    return withStreamUsage(request.body, request.json);
   }
 
   /** How long a bound backend is out of reach by what is known: its window or circuit, else one failure bench. */
@@ -167,7 +178,17 @@ export class Router {
     // The call that answered, not a refused first call plus a credential refresh.
     const latencyMs = now() - answeredCallAtMs;
     if (outcome.kind === 'success') state.recordLatency(target.deploymentKey, latencyMs, now());
-    const served = { target, attempt: progress.attempts, latencyMs, storedIds: this.storedIds };
+    const current = this.deps.credentials.authHeader(target.backend);
+    const served: Served = {
+      target,
+      attempt: progress.attempts,
+      latencyMs,
+      storedIds: this.storedIds,
+      remainingMs: deadlineMs - now(),
+      maxResponseBytes: config.maxResponseBytes,
+      redactor: new Redactor([secretOf(auth.value), ...(current === undefined ? [] : [secretOf(current.value)])]),
+      addedStreamUsage: progress.addedStreamUsage,
+    };
     const delivery = await deliver(request, served, sent.response, outcome.kind === 'success', this.events);
     if (delivery.kind === 'response') return delivery;
     // A drop mid-body, or a stream whose first event is an error: this deployment's answer failed, not the backend.
@@ -211,7 +232,7 @@ export class Router {
   private async retryPreviousResponseRace(request: ProxyRequest, target: RouteTarget, call: SentCall, deadlineMs: number): Promise<SentCall> {
     const { sent } = call;
     if (sent.kind !== 'response' || sent.response.status !== 400 || request.boundTo === undefined || request.json.previous_response_id === undefined) return call;
-    const text = await readAll(sent.response.body).catch(() => undefined);
+    const text = await readAll(sent.response.body, { maxBytes: 1 << 20, remainingMs: deadlineMs - this.deps.now() }).catch(() => undefined);
     const replay = (body: Buffer): SentCall => ({ ...call, sent: { kind: 'response', response: { ...sent.response, body: Readable.from([body]) } } });
     if (text === undefined) return replay(Buffer.alloc(0));
     if (!text.includes('previous_response_not_found') || deadlineMs - this.deps.now() < RACE_RETRY_MS + 1) return replay(text);
@@ -231,7 +252,9 @@ export class Router {
     const { config, now } = this.deps;
     if (sent.kind !== 'response') return classifyTransportFailure(sent.kind, config.throttle, request.stream);
     const header = headerLookup(sent.response.headers);
-    const remaining = parseRemaining(header, now());
+    // Only an answer from the deployment itself says what it has left; a 404 names one that does not exist.
+    const status = sent.response.status;
+    const remaining = status < 300 || status === 429 ? parseRemaining(header, now()) : undefined;
     if (remaining !== undefined) this.deps.state.recordRemaining(target.deploymentKey, remaining);
     return classifyResponse(sent.response.status, header, now(), config.throttle);
   }

@@ -20,6 +20,8 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'upgrade',
   'content-length',
   'set-cookie',
+  // Never relayed: a backend redirect is a failure, and its target none of the caller's business.
+  'location',
   'x-router-backend',
   'x-router-attempts',
 ]);

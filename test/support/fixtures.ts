@@ -32,6 +32,7 @@ export function routerConfig(backends: BackendConfig[], overrides: Partial<Route
     totalTimeoutMs: 200_000,
     maxAttempts: 5,
     maxBodyBytes: 1024 * 1024,
+    maxResponseBytes: 1024 * 1024,
     throttle: { defaultMs: 10_000, floorMs: 1_000, preciseFloorMs: 100, capMs: 120_000, failureMs: 10_000, authFailureMs: 300_000 },
     circuit: { failureThreshold: 3, intervalMs: 30_000, tripMs: 30_000 },
     state: { kind: 'memory', why: 'tests' },
