@@ -110,11 +110,11 @@ describe.skipIf(!hasOpenssl())('telemetry sent by the real Application Insights 
     expect(metric('Total Tokens', 'streamed').value).toBe(usage?.total_tokens);
   });
 
-  it('estimates a stream without include_usage and says so: one completion token per content delta', () => {
+  it('measures a stream without include_usage exactly (the router asks for it) and hands the caller no usage frame', () => {
     const { usage, contentDeltas } = answers.get('estimated') ?? {};
     expect(usage).toBeUndefined();
     const completion = metric('Completion Tokens', 'estimated');
-    expect(completion).toMatchObject({ value: contentDeltas, properties: { Backend: 'ptu', Estimated: 'true' } });
+    expect(completion).toMatchObject({ value: contentDeltas, properties: { Backend: 'ptu', Estimated: 'false' } });
     const prompt = metric('Prompt Tokens', 'estimated').value;
     expect(prompt).toBeGreaterThan(0);
     expect(metric('Total Tokens', 'estimated').value).toBe(prompt + completion.value);

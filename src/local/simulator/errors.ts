@@ -8,8 +8,13 @@ function azureError(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 
+/** OpenAI's error shape; the Responses and Conversations APIs fill `code` with a machine-readable reason. */
+function invalidRequest(message: string, param: string | null, code: string | null): string {
+  return JSON.stringify({ error: { message, type: 'invalid_request_error', param, code } });
+}
+
 function openAiError(message: string, param: string | null = null): string {
-  return JSON.stringify({ error: { message, type: 'invalid_request_error', param, code: null } });
+  return invalidRequest(message, param, null);
 }
 
 export const NOT_FOUND = azureError('404', 'Resource not found');
@@ -46,6 +51,67 @@ export const MISSING_MODEL = openAiError('you must provide a model parameter');
 export function missingProperty(name: string): string {
   return openAiError(`'${name}' is a required property`, name);
 }
+
+export function invalidType(param: string, expected: string, value: unknown): string {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return invalidRequest(`Invalid type for '${param}': expected ${expected}, but got ${got} instead.`, param, 'invalid_type');
+}
+
+export function belowMinimum(param: string, minimum: number, value: number): string {
+  return invalidRequest(
+    `Invalid '${param}': integer below minimum value. Expected a value >= ${minimum}, but got ${value} instead.`,
+    param,
+    'integer_below_min_value',
+  );
+}
+
+// The Responses and Conversations APIs: what a resource answers about objects it does not hold.
+// A follow-up routed to another resource than the one that stored its context fails with these.
+
+export function previousResponseNotFound(id: string): string {
+  return invalidRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
+}
+
+export function responseNotFound(id: string): string {
+  return invalidRequest(`Response with id '${id}' not found.`, null, 'response_not_found');
+}
+
+/** `param` is 'conversation' when the body named it, null when the path did. */
+export function conversationNotFound(id: string, param: string | null): string {
+  return invalidRequest(`Conversation with id '${id}' not found.`, param, 'conversation_not_found');
+}
+
+export function itemNotFound(id: string, param: string | null): string {
+  return invalidRequest(`Item with id '${id}' not found.`, param, null);
+}
+
+/** OpenAI quotes the blob's first and last four characters. */
+export function invalidEncryptedContent(content: string): string {
+  const shown = content.length > 8 ? `${content.slice(0, 4)}...${content.slice(-4)}` : content;
+  return invalidRequest(`The encrypted content ${shown} could not be verified.`, null, 'invalid_encrypted_content');
+}
+
+export const ONLY_BACKGROUND_CANCELLABLE = invalidRequest('Only background responses can be cancelled.', null, null);
+
+export const CANNOT_CANCEL_FINISHED = invalidRequest('Cannot cancel a completed response.', null, null);
+
+export const BACKGROUND_NEEDS_STORE = invalidRequest(
+  "Background responses must be stored: 'store' cannot be false when 'background' is true.",
+  'background',
+  null,
+);
+
+export const PREVIOUS_RESPONSE_OR_CONVERSATION = invalidRequest(
+  "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
+  null,
+  'mutually_exclusive_parameters',
+);
+
+export const NOT_STREAMABLE = invalidRequest(
+  'This response cannot be streamed because it was not created with background=true and stream=true.',
+  'stream',
+  null,
+);
 
 const SAFE = { filtered: false, severity: 'safe' };
 

@@ -40,3 +40,8 @@ export function fillerTextJson(tokens: number): string {
   if (TEXT_JSON_CACHE.size < TEXT_CACHE_LIMIT) TEXT_JSON_CACHE.set(tokens, json);
   return json;
 }
+
+/** The same text as a plain string, for answers built as objects (the Responses API). */
+export function fillerText(tokens: number): string {
+  return JSON.parse(fillerTextJson(tokens)) as string;
+}

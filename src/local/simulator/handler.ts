@@ -1,10 +1,12 @@
 /** The request pipeline: read, record, faults, route, method, auth, api-version, then the operation. */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { MISSING_API_VERSION, METHOD_NOT_ALLOWED, NOT_FOUND } from './errors';
+import { handleConversations } from './conversations';
 import { applyFault } from './fault-actions';
 import { handleInference } from './inference';
 import { MODELS_LIST } from './models';
 import { sendJson } from './reply';
+import { handleResponses } from './responses';
 import { apiVersionOf, matchRoute } from './routes';
 import { recordRequest, type BackendState, type Exchange } from './state';
 
@@ -51,12 +53,19 @@ function dispatch(ex: Exchange, path: string, method: string): void {
   const route = matchRoute(path);
   if (route.kind === 'unknown') return sendJson(ex, 404, NOT_FOUND);
   if (route.kind === 'inference') ex.deployment = route.deployment;
-  const allowed = route.kind === 'models' ? 'GET' : 'POST';
-  if (method !== allowed) return sendJson(ex, 405, METHOD_NOT_ALLOWED, { allow: allowed });
+  if (!route.methods.includes(method)) return sendJson(ex, 405, METHOD_NOT_ALLOWED, { allow: route.allow });
   const denied = ex.state.auth?.(ex.req.headers);
   if (denied !== undefined) return sendJson(ex, 401, denied);
   const apiVersion = apiVersionOf(ex.query);
   if (route.needsApiVersion && apiVersion === undefined) return sendJson(ex, 400, MISSING_API_VERSION);
-  if (route.kind === 'models') return sendJson(ex, 200, MODELS_LIST);
-  handleInference(ex, route.operation, route.deployment, apiVersion);
+  switch (route.kind) {
+    case 'models':
+      return sendJson(ex, 200, MODELS_LIST);
+    case 'inference':
+      return handleInference(ex, route.operation, route.deployment, apiVersion);
+    case 'responses':
+      return handleResponses(ex, route, method, apiVersion);
+    case 'conversations':
+      return handleConversations(ex, route, method);
+  }
 }

@@ -11,6 +11,15 @@ export function nextId(prefix: string): string {
   return `${prefix}${PROCESS_TAG}${counter.toString(36).padStart(7, '0')}`;
 }
 
+/**
+ * Ids of stored objects (`resp_`, `msg_`, `rs_`, `conv_`…): the prefix and 48 random hex
+ * characters, like OpenAI's. Random rather than counted: an id must never name an object of
+ * another simulated resource by accident, or a misrouted follow-up would not fail.
+ */
+export function storedId(prefix: string): string {
+  return `${prefix}${randomBytes(24).toString('hex')}`;
+}
+
 export function unixSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

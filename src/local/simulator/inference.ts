@@ -41,7 +41,7 @@ export function handleInference(
   plan.respond(ex);
 }
 
-function parseObject(text: string): JsonObject | undefined {
+export function parseObject(text: string): JsonObject | undefined {
   try {
     const value = JSON.parse(text) as unknown;
     return isObject(value) ? value : undefined;
@@ -51,12 +51,17 @@ function parseObject(text: string): JsonObject | undefined {
 }
 
 /** On the v1 routes the body's `model` names the deployment. */
-function modelOf(body: JsonObject): string | undefined {
+export function modelOf(body: JsonObject): string | undefined {
   return typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
 }
 
 /** Charges the deployment's window; on refusal answers Azure's 429 and returns false. */
-function admit(ex: Exchange, deployment: string, plan: InferencePlan, apiVersion: string): boolean {
+export function admit(
+  ex: Exchange,
+  deployment: string,
+  plan: Pick<InferencePlan, 'operation' | 'chargeTokens'>,
+  apiVersion: string,
+): boolean {
   const { state } = ex;
   if (state.rpm === undefined && state.tpm === undefined) return true;
   const limiter = limiterFor(state, deployment);

@@ -64,19 +64,29 @@ export function countAnswer(ex: Exchange, status: number): void {
 
 /** Sends a JSON answer; `body` is already serialized (each answer is stringified once). */
 export function sendJson(ex: Exchange, status: number, body: string, extra?: Record<string, string>): void {
-  const ok = status >= 200 && status < 300;
-  deliver(ex, ok, () => {
-    const headers = replyHeaders(ex, JSON_TYPE, extra);
-    // Explicit length: writeHead freezes the headers, so Node could not add it and would chunk.
-    headers['content-length'] = Buffer.byteLength(body);
-    countAnswer(ex, status);
-    if (ok && ex.dropAfterChunks !== undefined) {
-      ex.res.writeHead(status, headers).write(body.slice(0, body.length >> 1));
-      cutConnection(ex.res);
-      return;
-    }
-    ex.res.writeHead(status, headers).end(body);
-  });
+  deliver(ex, status >= 200 && status < 300, () => writeJson(ex, status, body, extra));
+}
+
+/**
+ * A success that generates nothing, sent without the configured latency (an injected delay
+ * still applies): reading, deleting or cancelling a stored object, acknowledging a
+ * background response. Generating is what takes the latency.
+ */
+export function sendJsonNow(ex: Exchange, status: number, body: string): void {
+  deliver(ex, false, () => writeJson(ex, status, body));
+}
+
+function writeJson(ex: Exchange, status: number, body: string, extra?: Record<string, string>): void {
+  const headers = replyHeaders(ex, JSON_TYPE, extra);
+  // Explicit length: writeHead freezes the headers, so Node could not add it and would chunk.
+  headers['content-length'] = Buffer.byteLength(body);
+  countAnswer(ex, status);
+  if (status >= 200 && status < 300 && ex.dropAfterChunks !== undefined) {
+    ex.res.writeHead(status, headers).write(body.slice(0, body.length >> 1));
+    cutConnection(ex.res);
+    return;
+  }
+  ex.res.writeHead(status, headers).end(body);
 }
 
 /**

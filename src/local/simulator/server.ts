@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from './handler';
+import { holds, stopRuns } from './memory';
 import { createState, resetState, type BackendState } from './state';
 import type { SimulatedBackend, SimulatedBackendOptions } from './types';
 
@@ -42,8 +43,13 @@ function backendHandle(state: BackendState, server: Server, url: string): Simula
       requireNonNegative('latencyMs', ms);
       state.latencyMs = ms;
     },
+    holds: (id) => holds(state.memory, id),
     reset: () => resetState(state),
-    close: () => closeServer(server),
+    close: () => {
+      // Background generations run on timers of their own: none may outlive the server.
+      stopRuns(state.memory, false);
+      return closeServer(server);
+    },
   };
 }
 

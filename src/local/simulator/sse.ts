@@ -1,4 +1,8 @@
-/** Server-sent events the way Azure OpenAI streams them: `data: <json>\n\n` frames, then `data: [DONE]`. */
+/**
+ * Server-sent events the way Azure OpenAI streams them: `data: <json>\n\n` frames, then
+ * `data: [DONE]` for chat and completions; the Responses grammar (`event:` + `data:`, no
+ * `[DONE]`) shares the headers and the ending.
+ */
 import { fillerTokenJson } from './filler';
 import { PROMPT_FILTER_RESULTS } from './filter-results';
 import { countAnswer, cutConnection, deliver, replyHeaders } from './reply';
@@ -45,13 +49,18 @@ export function tokenStreamFrames(stream: TokenStream): string[] {
   return frames;
 }
 
+/** Writes the 200 and the SSE headers, counting the answer; the frames follow. */
+export function openEventStream(ex: Exchange): void {
+  const headers = replyHeaders(ex, SSE_TYPE);
+  headers['cache-control'] = 'no-cache';
+  countAnswer(ex, 200);
+  ex.res.writeHead(200, headers);
+}
+
 /** Sends 200 + the frames, each as its own write, `chunkIntervalMs` apart. */
 export function sendStream(ex: Exchange, frames: readonly string[]): void {
   deliver(ex, true, () => {
-    const headers = replyHeaders(ex, SSE_TYPE);
-    headers['cache-control'] = 'no-cache';
-    countAnswer(ex, 200);
-    ex.res.writeHead(200, headers);
+    openEventStream(ex);
     const count = Math.min(frames.length, ex.dropAfterChunks ?? frames.length);
     if (ex.state.chunkIntervalMs <= 0) writeAll(ex, frames, count);
     else writePaced(ex, frames, count, ex.state.chunkIntervalMs);
@@ -60,7 +69,7 @@ export function sendStream(ex: Exchange, frames: readonly string[]): void {
 
 function writeAll(ex: Exchange, frames: readonly string[], count: number): void {
   for (let index = 0; index < count; index++) ex.res.write(frames[index]);
-  finish(ex);
+  finishEventStream(ex);
 }
 
 /** First frame at once (Azure sends the filter verdict right away), then one per interval. */
@@ -72,7 +81,7 @@ function writePaced(ex: Exchange, frames: readonly string[], count: number, inte
     if (ex.res.destroyed) return;
     if (index >= count) {
       ex.res.off('close', stop);
-      finish(ex);
+      finishEventStream(ex);
       return;
     }
     ex.res.write(frames[index++]);
@@ -82,7 +91,8 @@ function writePaced(ex: Exchange, frames: readonly string[], count: number, inte
   tick();
 }
 
-function finish(ex: Exchange): void {
+/** Ends the stream, or cuts it when a `dropMidStream` fault hit the request. */
+export function finishEventStream(ex: Exchange): void {
   if (ex.dropAfterChunks === undefined) ex.res.end();
   else cutConnection(ex.res);
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAuthCheck, type AuthCheck } from './auth';
 import { FaultSchedule } from './faults';
 import { perWindow, SlidingWindowLimiter, WINDOW_MS } from './limiter';
+import { createMemory, stopRuns, type ResourceMemory } from './memory';
 import type { RecordedRequest, SimulatedBackendOptions, SimulatedBackendStats } from './types';
 
 export interface BackendState {
@@ -27,6 +28,8 @@ export interface BackendState {
   readonly faults: FaultSchedule;
   /** Azure limits each deployment separately, so each gets its own window. */
   readonly limiters: Map<string, SlidingWindowLimiter>;
+  /** Stored responses, items and conversations: the resource's own, never another's. */
+  readonly memory: ResourceMemory;
 }
 
 export interface Exchange {
@@ -68,6 +71,7 @@ export function createState(options: SimulatedBackendOptions): BackendState {
     stats: { received: 0, served: 0, throttled: 0, failed: 0, tokensServed: 0 },
     faults: new FaultSchedule(),
     limiters: new Map(),
+    memory: createMemory(),
   };
 }
 
@@ -77,6 +81,7 @@ export function resetState(state: BackendState): void {
   Object.assign(state.stats, { received: 0, served: 0, throttled: 0, failed: 0, tokensServed: 0 });
   state.faults.clear();
   state.limiters.clear();
+  stopRuns(state.memory, true);
   state.latencyMs = state.configuredLatencyMs;
 }
 

@@ -18,9 +18,9 @@ export interface SimulatedBackendOptions {
   rateWindowMs?: number;
   /** Time before the headers of a successful answer (default 0). */
   latencyMs?: number;
-  /** Time between SSE chunks (default 0). */
+  /** Time between SSE chunks (default 0); a background response also generates at this pace. */
   chunkIntervalMs?: number;
-  /** Completion length in tokens when max_tokens is absent (default 16). */
+  /** Completion length in tokens when max_tokens (Responses: max_output_tokens) is absent (default 16). */
   completionTokens?: number;
   /** `x-ms-region` header value (default 'East US'). */
   region?: string;
@@ -59,7 +59,7 @@ export interface SimulatedBackendStats {
   throttled: number;
   /** Fault outcomes other than 2xx/429: fault statuses, hangs, resets, dropped streams. */
   failed: number;
-  /** prompt + completion tokens of the served inference answers. */
+  /** prompt + completion (input + output) tokens of the served inference answers; a background response's when it completes. */
   tokensServed: number;
 }
 
@@ -73,8 +73,16 @@ export interface SimulatedBackend {
   /** Applies to the next `times` requests (default: until cleared). */
   setFault(fault: SimulatedFault | undefined, times?: number): void;
   setLatency(ms: number): void;
-  /** Clears requests, stats, limiter windows and faults, and restores the configured latency. */
+  /**
+   * Whether this resource stores a response, conversation or item with that id (Responses and
+   * Conversations APIs): which instance a follow-up must reach.
+   */
+  holds(id: string): boolean;
+  /**
+   * Clears requests, stats, limiter windows and faults, and restores the configured latency;
+   * stops background responses and forgets stored responses, items and conversations.
+   */
   reset(): void;
-  /** Closes the server and all sockets (hanging ones included) promptly. */
+  /** Closes the server and all sockets (hanging ones included) promptly, and stops background responses. */
   close(): Promise<void>;
 }
