@@ -6,6 +6,8 @@ export interface Demo {
   /** Set only when the demo chose the caller key (ROUTER_API_KEYS was unset). */
   readonly devKey: string | undefined;
   readonly adminKey: string | undefined;
+  /** True when the demo generated ROUTER_ID_SECRET (it was unset). */
+  readonly generatedIdSecret: boolean;
   close(): Promise<void>;
 }
 
@@ -38,10 +40,13 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<Demo> {
   if (devKey !== undefined) env.ROUTER_API_KEYS = `demo:${devKey}`;
   const adminKey = env.ROUTER_ADMIN_KEY === undefined ? `admin-${randomBytes(12).toString('hex')}` : undefined;
   if (adminKey !== undefined) env.ROUTER_ADMIN_KEY = adminKey;
-  return { backends, devKey, adminKey, close: async () => void (await Promise.all(backends.map((b) => b.close()))) };
+  // The simulated backends forget everything when the demo stops, so a per-run secret loses nothing.
+  const generatedIdSecret = env.ROUTER_ID_SECRET === undefined;
+  if (generatedIdSecret) env.ROUTER_ID_SECRET = randomBytes(32).toString('base64');
+  return { backends, devKey, adminKey, generatedIdSecret, close: async () => void (await Promise.all(backends.map((b) => b.close()))) };
 }
 
-export function demoBanner(baseUrl: string, devKey: string | undefined, adminKey: string | undefined): string {
+export function demoBanner(baseUrl: string, devKey: string | undefined, adminKey: string | undefined, generatedIdSecret = false): string {
   return [
     '',
     'Demo mode: no BACKEND_1_URL, so three simulated Azure OpenAI backends run in-process:',
@@ -51,6 +56,10 @@ export function demoBanner(baseUrl: string, devKey: string | undefined, adminKey
     `  curl -si ${baseUrl}/api/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 \\`,
     `    -H "api-key: ${devKey ?? '<your router key>'}" -H "content-type: application/json" \\`,
     `    -d '{"messages":[{"role":"user","content":"Hello"}]}' | grep -i -e "^HTTP" -e "^x-router"`,
+    'The Responses API too (a follow-up with previous_response_id goes to the backend that holds it):',
+    `  curl -s ${baseUrl}/api/openai/v1/responses -H "authorization: Bearer ${devKey ?? '<your router key>'}" \\`,
+    `    -H "content-type: application/json" -d '{"model":"gpt-4o","input":"Hello"}'`,
+    ...(generatedIdSecret ? ['ROUTER_ID_SECRET was unset: this run signs response ids with a secret of its own (set it to keep ids valid across restarts).'] : []),
     ...(adminKey === undefined ? [] : [`Status page: ${baseUrl}/api/router/status (admin key: ${adminKey})`]),
     '',
   ].join('\n');

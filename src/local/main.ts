@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const demo: Demo | undefined = process.env.BACKEND_1_URL ? undefined : await startDemo(process.env);
   const port = Number(process.env.PORT ?? 7071);
   const host = await startLocalHost({ dir, port, host: '127.0.0.1' });
-  if (demo !== undefined) console.log(demoBanner(host.url, demo.devKey, demo.adminKey));
+  if (demo !== undefined) console.log(demoBanner(host.url, demo.devKey, demo.adminKey, demo.generatedIdSecret));
   console.log(`Router listening on ${host.url}`);
   const stop = (): void => {
     void Promise.all([host.close(), demo?.close(), azurite?.stop()]).finally(() => process.exit(0));
