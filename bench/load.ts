@@ -62,13 +62,17 @@ async function timeStream(pool: Pool, spec: RequestSpec): Promise<{ ttfbMs: numb
   const res = await pool.request({ path: spec.path, method: 'POST', headers: spec.headers, body: spec.body });
   let ttfbMs = NaN;
   let tail = '';
+  let ended = false;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     if (Number.isNaN(ttfbMs)) ttfbMs = performance.now() - start;
-    tail = (tail + chunk.toString('utf8')).slice(-64);
+    const seen = tail + chunk.toString('utf8');
+    // Chat streams end with `data: [DONE]`, Responses streams with response.completed (or .incomplete at max_output_tokens).
+    ended ||= seen.includes('data: [DONE]') || seen.includes('event: response.completed') || seen.includes('event: response.incomplete');
+    tail = seen.slice(-64);
   }
   const totalMs = performance.now() - start;
   if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${tail}`);
-  if (!tail.includes('data: [DONE]')) throw new Error(`stream ended without [DONE]: ${tail}`);
+  if (!ended) throw new Error(`stream ended without [DONE] or a final response event: ${tail}`);
   return { ttfbMs, totalMs };
 }
 

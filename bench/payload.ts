@@ -39,6 +39,22 @@ export const CHAT_BODY = chatBody(
   'It is a user-assigned managed identity with Storage Blob Data Contributor on the account. What else should I check before opening a ticket?',
 );
 
+/** The v1 path of the Responses API, under the target's prefix. */
+export const RESPONSES_PATH = '/openai/v1/responses';
+
+/** The same conversation as a Responses create: instructions plus input items; ids sealed on the way back. */
+export function responsesBody(extra: Record<string, unknown>): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      model: DEPLOYMENT,
+      instructions: SYSTEM_PROMPT,
+      input: [...HISTORY, { role: 'user', content: 'It is a user-assigned managed identity with Storage Blob Data Contributor on the account. What else should I check?' }],
+      temperature: 0.2,
+      ...extra,
+    }),
+  );
+}
+
 /** Stream request: `max_tokens` fixes the number of token frames. */
 export function streamBody(tokens: number): Buffer {
   return chatBody(

@@ -53,7 +53,7 @@ export async function startProcesses(config: BenchConfig, started: Started): Pro
   const router = keep(await startChild({
     name: 'router', script: join(ROOT, 'dist', 'src', 'local', 'main.js'), cwd: ROOT, ready: /Router listening on (http:\/\/\S+)/,
     nodeArgs: [...config.routerNodeArgs, ...(config.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${config.profileDir}`])],
-    env: { PORT: '0', ROUTER_API_KEYS: `bench:${ROUTER_KEY}`, BACKEND_1_URL: backend.url, BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: BACKEND_KEY, ...state.env },
+    env: { PORT: '0', ROUTER_API_KEYS: `bench:${ROUTER_KEY}`, ROUTER_ID_SECRET: 'bench-id-secret-0123456789abcdefghijkl', BACKEND_1_URL: backend.url, BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: BACKEND_KEY, ...state.env },
   }));
   const naive = keep(await proxy('naive proxy', 'naiveProxy.js', backend.url));
   const floor = keep(await proxy('floor proxy', 'floorProxy.js', backend.url));

@@ -96,11 +96,27 @@ function errorLines(results: BenchResults): string {
   return lines.length === 0 ? 'Every request answered 200 with a complete body (streams ended with `data: [DONE]`).' : lines.join('\n');
 }
 
+/** The Responses API targets against their own direct calls: what sealing ids and binding add. */
+function responsesTable(results: BenchResults): string | undefined {
+  const direct = results.targets.get('directResponses');
+  const router = results.targets.get('routerResponses');
+  if (direct === undefined || router === undefined) return undefined;
+  const c = results.config.concurrency;
+  return compareTable({ direct, proxies: [['router', router]] }, [
+    ...latencyRows(`c=${c}`, (t) => t.load, 3),
+    ...latencyRows('c=1', (t) => t.sequential, 2),
+    ...latencyRows('first SSE event', (t) => t.ttfb, 2),
+    ...latencyRows('whole stream', (t) => t.streamTotal, 1),
+  ]);
+}
+
 export function resultsMarkdown(results: BenchResults): string {
+  const responses = responsesTable(results);
   return [
     '### Targets', '', verdictTable(verdicts(results)), '',
     `### Latency, non-stream chat completions (${results.config.concurrency} connections closed loop, and sequential)`, '', latencyTable(results), '',
     '### Streaming (sequential, `stream: true`)', '', streamTable(results), '',
+    ...(responses === undefined ? [] : ['### Responses API (`POST /openai/v1/responses`, same conversation, non-stream and streamed)', '', responses, '']),
     '### Cost', '', costTable(results), '',
     errorLines(results),
   ].join('\n');

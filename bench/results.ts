@@ -78,5 +78,21 @@ export function verdicts(results: BenchResults): Verdict[] {
     check(`added p50 latency at ${c} connections (router − direct)`, router.load.p50 - direct.load.p50, 0.5, 'ms'),
     check(`added p99 latency at ${c} connections (router − direct)`, router.load.p99 - direct.load.p99, 3, 'ms'),
     check('router CPU per proxied request', router.proxyCpuUs ?? NaN, 200, 'µs'),
+    ...responsesVerdicts(results, direct, router),
+  ];
+}
+
+/** Responses creates (ids sealed in the body and every event) may add at most 0.3 ms more than chat does. */
+function responsesVerdicts(results: BenchResults, direct: TargetResult, router: TargetResult): Verdict[] {
+  const directResponses = results.targets.get('directResponses');
+  const routerResponses = results.targets.get('routerResponses');
+  if (directResponses === undefined || routerResponses === undefined) return [];
+  const c = results.config.concurrency;
+  const extra = (pick: (t: TargetResult) => number): number => pick(routerResponses) - pick(directResponses) - (pick(router) - pick(direct));
+  const check = (what: string, measured: number): Verdict => ({ what, measured, limit: 0.3, unit: 'ms', pass: measured <= 0.3 });
+  return [
+    check(`Responses added p50 at ${c} connections, less chat's`, extra((t) => t.load.p50)),
+    check('Responses added p50 sequential, less chat\'s', extra((t) => t.sequential.p50)),
+    check('Responses added first-event p50, less chat\'s first byte', extra((t) => t.ttfb.p50)),
   ];
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readBenchConfig, type BenchConfig } from './config';
 import { createPool } from './load';
 import { describeMachine, loadAverage, machineCpuTimes, stealPercent } from './machine';
-import { CHAT_BODY, CHAT_PATH, streamBody } from './payload';
+import { CHAT_BODY, CHAT_PATH, RESPONSES_PATH, responsesBody, streamBody } from './payload';
 import { BACKEND_KEY, PROXY_KEY, ROUTER_KEY, startProcesses, stopAll, type Processes, type Started } from './processes';
 import { memory, type Memory } from './procfs';
 import { profileMarkdown, summarizeProfile } from './profile';
@@ -34,12 +34,28 @@ function target(name: TargetName, origin: string, prefix: string, key: string, c
   };
 }
 
+/** A Responses API target: the same conversation as a create, non-stream and streamed. */
+function responsesTarget(name: TargetName, origin: string, prefix: string, key: string, config: BenchConfig, proxyPid: number | undefined): Target {
+  const headers = { 'content-type': 'application/json', 'api-key': key };
+  const path = `${prefix}${RESPONSES_PATH}`;
+  return {
+    name,
+    pool: createPool(origin, config.concurrency),
+    seqPool: createPool(origin, 1),
+    spec: { path, headers, body: responsesBody({ max_output_tokens: 800 }) },
+    streamSpec: { path, headers, body: responsesBody({ max_output_tokens: config.streamTokens, stream: true }) },
+    proxyPid,
+  };
+}
+
 function targetsOf(procs: Processes, config: BenchConfig): Target[] {
   return [
     target('direct', procs.backend.url, '', BACKEND_KEY, config, undefined),
     target('router', procs.router.url, '/api', ROUTER_KEY, config, procs.router.pid),
     target('naive', procs.naive.url, '/api', PROXY_KEY, config, procs.naive.pid),
     target('floor', procs.floor.url, '/api', PROXY_KEY, config, procs.floor.pid),
+    responsesTarget('directResponses', procs.backend.url, '', BACKEND_KEY, config, undefined),
+    responsesTarget('routerResponses', procs.router.url, '/api', ROUTER_KEY, config, procs.router.pid),
   ];
 }
 

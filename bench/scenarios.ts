@@ -8,7 +8,8 @@ import { closedLoop, sequentialStreams, type RequestSpec } from './load';
 import { cpuMicros } from './procfs';
 import { summarize } from './stats';
 
-export type TargetName = 'direct' | 'router' | 'naive' | 'floor';
+/** `…Responses`: the same backend and router, driven with Responses API creates instead of chat. */
+export type TargetName = 'direct' | 'router' | 'naive' | 'floor' | 'directResponses' | 'routerResponses';
 
 export interface Target {
   readonly name: TargetName;
