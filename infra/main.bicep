@@ -189,7 +189,9 @@ module app 'modules/functionApp.bicep' = {
       extraSettings,
       routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, routerAdminKeySecretName, routerIdSecretName, stateTableName, probeSchedule),
       backendSettings(backends),
-      platformSettings(identity.outputs.clientId, storage.outputs.name, monitoring.outputs.connectionString)
+      platformSettings(identity.outputs.clientId, storage.outputs.name, monitoring.outputs.connectionString),
+      // The host reads a request body whole before the function runs: bound it where the router does.
+      { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(extraSettings.?ROUTER_MAX_BODY_BYTES ?? '4194304') }
     )
   }
   // The app starts reading storage and secrets at once: with private networking, only through the endpoints.

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { guarded } from '../http/guarded';
 import './setup';
 
 /** Liveness only: no auth, no internals. */
@@ -6,5 +7,5 @@ app.http('health', {
   route: 'health',
   methods: ['GET', 'HEAD'],
   authLevel: 'anonymous',
-  handler: async () => ({ status: 200, jsonBody: { status: 'ok' }, headers: { 'cache-control': 'no-store' } }),
+  handler: guarded('health', async () => ({ status: 200, jsonBody: { status: 'ok' }, headers: { 'cache-control': 'no-store' } })),
 });

@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { ApiShape, OPERATION_ROWS } from '../core/operations';
+import { guarded } from '../http/guarded';
 import { proxyHandler } from '../http/proxyHandler';
 import { getRuntime } from '../runtime/getRuntime';
 import { ALL_METHODS } from './setup';
@@ -16,7 +17,7 @@ for (const operation of OPERATION_ROWS) {
       route,
       methods: ALL_METHODS, // a wrong method gets an OpenAI-shaped 405, not the host's bare 404
       authLevel: 'anonymous', // the router checks its own caller keys (ROUTER_API_KEYS)
-      handler: proxyHandler(getRuntime, api, operation),
+      handler: guarded(name, proxyHandler(getRuntime, api, operation)),
     });
   }
 }

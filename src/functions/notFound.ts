@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { guarded } from '../http/guarded';
 import { openAiError } from '../http/openAiError';
 import { ALL_METHODS } from './setup';
 
@@ -7,5 +8,5 @@ app.http('notFound', {
   route: '{*path}',
   methods: ALL_METHODS,
   authLevel: 'anonymous',
-  handler: async (req) => openAiError(404, 'not_found', `Unknown route ${req.method} ${new URL(req.url).pathname}.`),
+  handler: guarded('notFound', async (req) => openAiError(404, 'not_found', `Unknown route ${req.method} ${new URL(req.url).pathname}.`)),
 });

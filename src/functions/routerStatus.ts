@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { guarded } from '../http/guarded';
 import { statusHandler } from '../http/statusHandler';
 import { getRuntime } from '../runtime/getRuntime';
 import { ALL_METHODS } from './setup';
@@ -7,5 +8,5 @@ app.http('routerStatus', {
   route: 'router/status',
   methods: ALL_METHODS,
   authLevel: 'anonymous', // checked against ROUTER_ADMIN_KEY inside
-  handler: statusHandler(getRuntime),
+  handler: guarded('routerStatus', statusHandler(getRuntime)),
 });

@@ -3,7 +3,7 @@ import { RouterConfig } from '../config/types';
 import { Runtime } from '../runtime/Runtime';
 import { presentedKey } from './ConsumerKeys';
 import { openAiError } from './openAiError';
-import { HttpHandler } from './proxyHandler';
+import { HttpHandler } from './guarded';
 
 /**
  * `GET /openai/v1/models`: the deployment aliases a caller can name, in the OpenAI list shape

@@ -1,4 +1,5 @@
-import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { HttpResponseInit } from '@azure/functions';
+import { HttpHandler } from './guarded';
 import { ApiShape, OperationRow } from '../core/operations';
 import { Runtime } from '../runtime/Runtime';
 import { presentedKey } from './ConsumerKeys';
@@ -7,11 +8,11 @@ import { openAiError, retryAfterHeaders } from './openAiError';
 import { parseProxyRequest } from './parseProxyRequest';
 import { toHttpResponse } from './toHttpResponse';
 
-export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+export type { HttpHandler };
 
 /** The handler behind every inference route: method, caller key, input, then the router. */
 export function proxyHandler(runtime: () => Runtime, api: ApiShape, operation: OperationRow): HttpHandler {
-  return async (req, context) => {
+  return async (req) => {
     const { router, consumers, config, state, now } = runtime();
     if (!(operation.methods as readonly string[]).includes(req.method)) {
       const allow = operation.methods.join(', ');
@@ -27,13 +28,8 @@ export function proxyHandler(runtime: () => Runtime, api: ApiShape, operation: O
     const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes, storedIds: router.storedIds });
     if (!parsed.ok) return parsed.response;
     const { request } = parsed;
-    try {
-      return toHttpResponse(await router.route(request), request);
-    } catch (err) {
-      // Only a bug lands here: outcomes are data. Say so without internals.
-      context.error(`Router bug while routing "${request.alias}": ${err instanceof Error ? err.stack : String(err)}`);
-      return openAiError(500, 'router_error', 'The router failed unexpectedly; the request was not completed.');
-    }
+    // Outcomes are data; a bug thrown from here is answered by the guard every function wears.
+    return toHttpResponse(await router.route(request), request);
   };
 }
 
