@@ -1,6 +1,8 @@
 // Tests for the local Functions host (src/local/host): the pure parts (schedules, routes,
 // settings, entry globs) directly, and the whole host against a tiny real function app in
-// test/fixtures/host whose `.js` files register through `@azure/functions` itself.
+// test/fixtures/host whose `.js` files register through `@azure/functions` itself. The host
+// behaves as Azure's host and Node worker do (src/local/host/README.md); a test that relies on a
+// local-only setting says so in its name.
 //
 // The serve tests run the host in this vitest worker: the fixture files are loaded with a plain
 // CommonJS `require` (Module.createRequire), so the `Module.prototype.require` hook sees the
@@ -176,7 +178,49 @@ interface FixtureState {
   manualRuns: number;
   startupRuns: number;
   slowCancelled: boolean;
+  finite: { read: number; readToEnd: boolean; cancelled: boolean; requestHasSignal: boolean } | null;
   hooks: { appStart: number; appTerminate: number; pre: Record<string, number>; post: Record<string, number>; postErrors: Record<string, string> };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The short proxy timeout the serve tests run with (LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS). */
+const UNANSWERED_TIMEOUT_S = 1;
+
+/**
+ * Sends a request that must get no answer at all: resolves with how long the host held it before
+ * closing the connection, and fails the test if anything (even a 500) came back.
+ */
+async function heldWithoutAnswer(url: string, init?: RequestInit): Promise<number> {
+  const started = Date.now();
+  const outcome = await fetch(url, init).then(
+    (res) => `answered ${res.status}`,
+    () => 'connection closed',
+  );
+  expect(outcome).toBe('connection closed');
+  return Date.now() - started;
+}
+
+/** A request whose body is sent in two parts with a pause between; resolves once the first part is out. */
+function twoPartRequest(url: string, headers: Record<string, string>, first: string): { rest: (last: string) => Promise<string> } {
+  const req = httpRequest(url, { method: 'POST', headers });
+  const answered = new Promise<string>((resolve, reject) => {
+    req.once('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.once('end', () => resolve(text));
+    });
+    req.once('error', reject);
+  });
+  req.write(first);
+  req.flushHeaders();
+  return {
+    rest: (last) => {
+      req.end(last);
+      return answered;
+    },
+  };
 }
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
@@ -196,21 +240,25 @@ describe('startLocalHost', () => {
 
   beforeAll(async () => {
     // local.settings.json is git-ignored, so the test writes it: it also proves %SETTING% reads it.
-    writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values: { FIXTURE_SCHEDULE: '*/1 * * * * *' } }));
+    // A 1 s proxy timeout instead of the host's 240 s, and a 64 KiB body limit instead of 100 MB.
+    const Values = { FIXTURE_SCHEDULE: '*/1 * * * * *', LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS: String(UNANSWERED_TIMEOUT_S), FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '65536' };
+    writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values }));
     host = await startLocalHost({ dir: FIXTURE_DIR, port: 0, logger });
   });
 
   afterAll(async () => {
     await host.close();
     rmSync(settingsFile, { force: true });
-    delete process.env.FIXTURE_SCHEDULE;
+    for (const name of ['FIXTURE_SCHEDULE', 'LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS', 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT']) delete process.env[name];
   });
 
   it('prints the registered functions like Core Tools', () => {
     const listing = logger.lines.find((l) => l.startsWith('Functions:'));
     expect(listing).toContain(`\techo: [GET,POST] ${host.url}/api/echo/{name}`);
     expect(listing).toContain('\ttick: timerTrigger');
-    expect(host.registrations.map((r) => r.name)).toEqual(['echo', 'notFound', 'boom', 'state', 'sse', 'sseRelease', 'slow', 'broken', 'tick', 'manual', 'startup']);
+    expect(host.registrations.map((r) => r.name)).toEqual([
+      'echo', 'notFound', 'boom', 'state', 'nothing', 'cookies', 'sse', 'sseRelease', 'slow', 'broken', 'finite', 'tick', 'manual', 'startup',
+    ]);
   });
 
   it('passes route params, query, headers and body to the handler and drops hop-by-hop headers', async () => {
@@ -218,16 +266,113 @@ describe('startLocalHost', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-echo')).toBe('yes');
     expect(res.headers.get('x-private')).toBeNull();
-    expect(await res.json()).toEqual({
-      params: { name: 'Bob X' },
+    const echoed = (await res.json()) as Record<string, unknown>;
+    expect(echoed).toEqual({
+      params: { name: 'Bob X', q: '1' },
       query: { q: '1' },
       header: 'hi',
+      headerNames: expect.arrayContaining(['x-test', 'host', 'content-length']) as unknown,
       body: 'hello',
       method: 'POST',
       url: `${host.url}/api/echo/Bob%20X?q=1`,
       functionName: 'echo',
       trigger: 'httpTrigger',
+      invocationId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
     });
+  });
+
+  it('sends the invocation id as x-ms-invocation-id on every response from a function, as the worker does', async () => {
+    const echo = await fetch(`${host.url}/api/echo/id`);
+    expect(echo.headers.get('x-ms-invocation-id')).toBe(((await echo.json()) as { invocationId: string }).invocationId);
+    const catchAll = await fetch(`${host.url}/api/no/such/thing`);
+    await catchAll.arrayBuffer();
+    expect(catchAll.headers.get('x-ms-invocation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // The host's own 404 (no function matched) comes from no invocation.
+    expect((await fetch(`${host.url}/not-under-the-prefix`)).headers.get('x-ms-invocation-id')).toBeNull();
+  });
+
+  it('sets cookies as the worker does: only the last set-cookie header survives, and a cookies list replaces them', async () => {
+    expect((await fetch(`${host.url}/api/cookies`)).headers.getSetCookie()).toEqual(['b=2']);
+    expect((await fetch(`${host.url}/api/cookies?list`)).headers.getSetCookie()).toEqual(['c=3%204; Max-Age=60; SameSite=Lax']);
+  });
+
+  it('adds every query parameter (but code) and every top-level JSON scalar of the body to params, the route value winning', async () => {
+    const body = JSON.stringify({ model: 'm', n: 2, stream: true, temperature: 0.5, name: 'from-body', nested: { a: 1 }, list: [1], none: null });
+    const res = await fetch(`${host.url}/api/echo/Bob?q=1&q=2&name=from-query&code=function-key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const echoed = (await res.json()) as { params: Record<string, string>; body: string };
+    // Booleans are spelled as .NET spells them; the last of a repeated query parameter wins.
+    expect(echoed.params).toEqual({ name: 'Bob', q: '2', model: 'm', n: '2', stream: 'True', temperature: '0.5' });
+    expect(echoed.body).toBe(body);
+  });
+
+  it('takes params from a JSON-looking body whatever its content-type, as the host looks at the text only', async () => {
+    const res = await fetch(`${host.url}/api/echo/Bob`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: ' {"model":"m"} ' });
+    expect(((await res.json()) as { params: Record<string, string> }).params).toEqual({ name: 'Bob', model: 'm' });
+  });
+
+  it('takes no params from a body sent without a Content-Length (chunked), which the host does not read first', async () => {
+    const body = new Blob(['{"model":"m"}']).stream();
+    const res = await fetch(`${host.url}/api/echo/Bob`, { method: 'POST', body, duplex: 'half' });
+    const echoed = (await res.json()) as { params: Record<string, string>; body: string };
+    expect(echoed.params).toEqual({ name: 'Bob' });
+    expect(echoed.body).toBe('{"model":"m"}');
+  });
+
+  it('keeps the first spelling of a name: a query parameter NAME takes the route value, and params.name is gone', async () => {
+    const res = await fetch(`${host.url}/api/echo/Bob?NAME=other`);
+    expect(((await res.json()) as { params: Record<string, string> }).params).toEqual({ NAME: 'Bob' });
+  });
+
+  it.each(['headers', 'Headers', 'HEADERS'])('gives the handler no request headers when the query has a parameter named %s', async (name) => {
+    const res = await fetch(`${host.url}/api/echo/Bob?${name}=1`, { headers: { 'x-test': 'hi' } });
+    const echoed = (await res.json()) as { header: string | null; headerNames: string[]; params: Record<string, string> };
+    expect(echoed.headerNames).toEqual([]);
+    expect(echoed.header).toBeNull();
+    // Only the exact spelling `Headers` is taken out of params by the worker.
+    expect(echoed.params).toEqual(name === 'Headers' ? { name: 'Bob' } : { name: 'Bob', [name]: '1' });
+  });
+
+  it('gives the handler the headers of a top-level "Headers" object of the body instead of its own', async () => {
+    const res = await fetch(`${host.url}/api/echo/Bob`, { method: 'POST', headers: { 'x-test': 'hi' }, body: '{"Headers":{"x-from-body":"1"}}' });
+    const echoed = (await res.json()) as { header: string | null; headerNames: string[] };
+    expect(echoed.headerNames).toEqual(['x-from-body']);
+    expect(echoed.header).toBeNull();
+  });
+
+  it('leaves the request unanswered and logs the error when a body "Headers" holds an invalid header name (the library throws)', async () => {
+    const heldMs = await heldWithoutAnswer(`${host.url}/api/echo/Bob`, { method: 'POST', body: '{"Headers":{"bad name":"x"}}' });
+    expect(heldMs).toBeGreaterThanOrEqual(UNANSWERED_TIMEOUT_S * 1000 - 100);
+    expect(logger.lines.some((l) => l.includes("Executed 'Functions.echo' (Failed") && l.includes('invalid header name'))).toBe(true);
+  });
+
+  it('reads a body with a Content-Length whole before invoking the function, as the host does', async () => {
+    const invocations = async (): Promise<number> => (await state()).hooks.pre.echo ?? 0;
+    const before = await invocations();
+    const upload = twoPartRequest(`${host.url}/api/echo/upload`, { 'content-length': '10' }, 'hello');
+    await sleep(200);
+    expect(await invocations()).toBe(before);
+    expect(JSON.parse(await upload.rest('world'))).toMatchObject({ body: 'helloworld' });
+    expect(await invocations()).toBe(before + 1);
+  });
+
+  it('invokes the function before a chunked body has arrived, and lets it read the rest as a stream', async () => {
+    const invocations = async (): Promise<number> => (await state()).hooks.pre.echo ?? 0;
+    const before = await invocations();
+    const upload = twoPartRequest(`${host.url}/api/echo/upload`, { 'transfer-encoding': 'chunked' }, 'hello');
+    expect(await waitFor(invocations, (n) => n > before)).toBe(before + 1);
+    expect(JSON.parse(await upload.rest('world'))).toMatchObject({ body: 'helloworld' });
+  });
+
+  it('answers 413 without invoking the function when a declared body is over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', async () => {
+    const before = (await state()).hooks.pre.echo ?? 0;
+    const res = await fetch(`${host.url}/api/echo/big`, { method: 'POST', body: 'x'.repeat(65537) });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toBe('');
+    expect((await state()).hooks.pre.echo ?? 0).toBe(before);
   });
 
   it('gives the catch-all function only what no other route matches', async () => {
@@ -244,12 +389,21 @@ describe('startLocalHost', () => {
     expect(await res.text()).toBe('');
   });
 
-  it('answers 500 with an empty body and logs the error when a handler throws', async () => {
-    const res = await fetch(`${host.url}/api/boom`);
-    expect(res.status).toBe(500);
-    expect(await res.text()).toBe('');
+  it('logs the error at once but leaves the request unanswered until the proxy timeout when a handler throws, as the worker does', async () => {
+    const held = heldWithoutAnswer(`${host.url}/api/boom`);
+    await sleep(300);
+    // Reported while the caller still waits.
     expect(logger.lines.some((l) => l.includes('boom: about to fail'))).toBe(true);
     expect(logger.lines.some((l) => l.includes("Executed 'Functions.boom' (Failed") && l.includes('fixture failure'))).toBe(true);
+    const heldMs = await held;
+    expect(heldMs).toBeGreaterThanOrEqual(UNANSWERED_TIMEOUT_S * 1000 - 100);
+    expect(heldMs).toBeLessThan(UNANSWERED_TIMEOUT_S * 1000 + 1500);
+    expect(logger.lines.some((l) => l.includes("'Functions.boom'") && l.includes('left the request unanswered'))).toBe(true);
+  });
+
+  it('leaves the request unanswered until the proxy timeout when a handler returns nothing, as the worker sends no response', async () => {
+    expect(await heldWithoutAnswer(`${host.url}/api/nothing`)).toBeGreaterThanOrEqual(UNANSWERED_TIMEOUT_S * 1000 - 100);
+    expect(logger.lines.some((l) => l.includes("'Functions.nothing'") && l.includes('returned no response'))).toBe(true);
   });
 
   it('delivers each SSE chunk as soon as the function produces it', async () => {
@@ -266,26 +420,31 @@ describe('startLocalHost', () => {
     expect(rest).toBe('data: last\n\n');
   });
 
-  it('cuts the connection and logs the error when the body stream fails after the status was sent', async () => {
+  it('leaves the response unfinished when the body stream fails after the status was sent, and cuts it at the proxy timeout', async () => {
+    const started = Date.now();
     const res = await fetch(`${host.url}/api/broken`);
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(UNANSWERED_TIMEOUT_S * 1000 - 100);
     expect(logger.lines.some((l) => l.includes("Executed 'Functions.broken' (Failed") && l.includes('backend went away'))).toBe(true);
+    expect(logger.lines.some((l) => l.includes("'Functions.broken'") && l.includes('left its response unfinished'))).toBe(true);
     expect((await fetch(`${host.url}/api/echo/still-up`)).status).toBe(200);
   });
 
-  it('cancels the response body stream when the client disconnects', async () => {
-    const req = httpRequest(`${host.url}/api/slow`);
+  it('keeps reading the response body to its end after the client disconnects, and never tells the handler, as the worker does', async () => {
+    const req = httpRequest(`${host.url}/api/finite`);
+    req.on('error', () => undefined);
     req.end();
     const [res] = (await once(req, 'response')) as [NodeJS.ReadableStream];
     await once(res, 'data');
     req.destroy();
-    expect((await waitFor(state, (s) => s.slowCancelled)).slowCancelled).toBe(true);
+    const { finite } = await waitFor(state, (s) => s.finite?.readToEnd === true);
+    expect(finite).toEqual({ read: 10, readToEnd: true, cancelled: false, requestHasSignal: false });
   });
 
   it('runs app.hook start and invocation hooks around each invocation', async () => {
     await fetch(`${host.url}/api/echo/hooked`);
-    await fetch(`${host.url}/api/boom`);
+    await heldWithoutAnswer(`${host.url}/api/boom`);
     const { hooks } = await state();
     expect(hooks.appStart).toBe(1);
     expect(hooks.pre.echo).toBeGreaterThan(0);
@@ -341,5 +500,33 @@ describe('LocalHost.close', () => {
     await expect(startLocalHost({ dir: FIXTURE_DIR, port: 0, logger: collectingLogger() })).rejects.toThrow(
       /Timer function "tick".*FIXTURE_SCHEDULE, which is not set/,
     );
+  });
+});
+
+describe('LOCAL_HOST_CANCEL_ON_DISCONNECT=1 (local-only, not what Azure does)', () => {
+  let host: LocalHost;
+  const state = async (): Promise<FixtureState> => (await fetch(`${host.url}/api/state`)).json() as Promise<FixtureState>;
+
+  beforeAll(async () => {
+    process.env.FIXTURE_SCHEDULE = '0 0 0 1 1 *';
+    process.env.LOCAL_HOST_CANCEL_ON_DISCONNECT = '1';
+    host = await startLocalHost({ dir: FIXTURE_DIR, port: 0, logger: collectingLogger() });
+  });
+
+  afterAll(async () => {
+    await host.close();
+    delete process.env.FIXTURE_SCHEDULE;
+    delete process.env.LOCAL_HOST_CANCEL_ON_DISCONNECT;
+  });
+
+  it('cancels the response body stream when the client disconnects, only with the local-only LOCAL_HOST_CANCEL_ON_DISCONNECT=1', async () => {
+    const req = httpRequest(`${host.url}/api/finite`);
+    req.on('error', () => undefined);
+    req.end();
+    const [res] = (await once(req, 'response')) as [NodeJS.ReadableStream];
+    await once(res, 'data');
+    req.destroy();
+    const { finite } = await waitFor(state, (s) => s.finite?.cancelled === true);
+    expect(finite).toMatchObject({ readToEnd: false, cancelled: true });
   });
 });

@@ -43,10 +43,10 @@ describe('statusHandler', () => {
   });
 
   it.each([
-    ['no key', {}, 401],
-    ['a wrong key', { 'api-key': 'nope-nope-nope-nope' }, 401],
-    ['a consumer key', { 'api-key': CONSUMER }, 403],
-  ])('refuses %s with %d', async (_label, headers, code) => {
+    ['no key with 401', {}, 401],
+    ['a wrong key with 401', { 'api-key': 'nope-nope-nope-nope' }, 401],
+    ['a consumer key with 403', { 'api-key': CONSUMER }, 403],
+  ])('refuses %s', async (_label, headers, code) => {
     expect((await status(runtimeWithTraffic(), headers)).status).toBe(code);
   });
 
@@ -70,5 +70,31 @@ describe('statusHandler consumers', () => {
     rt.state.addUsage('team-a', 120, NOW);
     const body = JSON.parse((await status(rt, { 'api-key': ADMIN })).text);
     expect(body.consumers).toEqual([{ name: 'team-a', tokensThisMinute: 120, tokensToday: 120, tokensThisMonth: 120, tokensPerMinuteLimit: 1000, quota: null }]);
+  });
+});
+
+describe('statusHandler with many deployment names', () => {
+  it('shows at most 20 windows, figures and reports per backend, the most telling first, and counts the rest', async () => {
+    const rt = testRuntime([ptu, payg], () => reply(200), { adminKey: ADMIN });
+    rt.state.openWindow('ptu/*', { untilMs: NOW + 1000, reason: 'network' });
+    rt.state.recordLatency('ptu/*', 30, NOW - 60_000); // the probe's figure
+    for (let i = 0; i < 500; i++) {
+      rt.state.openWindow(`ptu/rand-${i}`, { untilMs: NOW + 2000 + i, reason: 'server-error' });
+      rt.state.recordRemaining(`ptu/rand-${i}`, { tokens: i, requests: 1, atMs: NOW - 5000 + i });
+      rt.state.recordLatency(`ptu/rand-${i}`, 40, NOW - 5000 + i);
+    }
+    const res = await status(rt, { 'api-key': ADMIN });
+    const [ptuStatus, paygStatus] = JSON.parse(res.text).backends;
+    expect(ptuStatus.windows).toHaveLength(20);
+    expect(ptuStatus.windows[0]).toMatchObject({ deployment: '*', reason: 'network' }); // the whole backend's bench first
+    expect(ptuStatus.windows[1]).toMatchObject({ deployment: 'rand-499' }); // then the longest
+    expect(ptuStatus.latency).toHaveLength(20);
+    expect(ptuStatus.latency[0]).toMatchObject({ deployment: '*' }); // the whole backend's first
+    expect(ptuStatus.latency[1]).toMatchObject({ deployment: 'rand-499' }); // then the freshest
+    expect(ptuStatus.remaining).toHaveLength(20);
+    expect(ptuStatus.remaining[0]).toMatchObject({ deployment: 'rand-499', tokens: 499 });
+    expect(ptuStatus.omitted).toEqual({ windows: 481, latency: 481, remaining: 480 });
+    expect(paygStatus.omitted).toEqual({ windows: 0, latency: 0, remaining: 0 });
+    expect(res.text.length).toBeLessThan(20_000);
   });
 });

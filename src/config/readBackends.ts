@@ -47,6 +47,12 @@ function readUrl(settings: SettingsReader, setting: string): { origin: string; b
     throw new ConfigError(setting, 'must be a plain endpoint without credentials, query or fragment');
   }
   const basePath = url.pathname.replace(/\/+$/, '');
+  // The router appends /openai/deployments/… (and /openai/v1/…) itself: a URL copied with that part builds /openai/openai/….
+  const openaiSuffix = /\/openai(\/v1)?$/i.exec(basePath);
+  if (openaiSuffix !== null) {
+    const endpoint = `${url.origin}${basePath.slice(0, openaiSuffix.index)}`;
+    throw new ConfigError(setting, `give the resource endpoint without ${openaiSuffix[0]} (e.g. ${endpoint}): the router adds /openai/… itself`);
+  }
   return { origin: url.origin, basePath };
 }
 

@@ -1,10 +1,11 @@
 import { BackendConfig, RouterConfig } from './types';
 import { ConfigError, Env, SettingsReader } from './settingsReader';
 import { readBackends } from './readBackends';
-import { readConsumerKeys } from './readConsumerKeys';
+import { readAdminKey, readConsumerKeys } from './readConsumerKeys';
 import { readConsumerLimits } from './readConsumerLimits';
 import { readStateSettings } from './readStateSettings';
 import { readProbeSettings } from './readProbeSettings';
+import { windowCaps } from '../core/windows';
 
 /** Azure kills HTTP-triggered functions at 230 s; the whole request must finish well before. */
 const AZURE_HTTP_LIMIT_SECONDS = 230;
@@ -24,12 +25,25 @@ export function readConfig(env: Env): RouterConfig {
     throw new ConfigError('ROUTER_RETRY_AFTER_MAX_SECONDS', 'must not be below ROUTER_RETRY_AFTER_MIN_MS');
   }
   const consumerKeys = readConsumerKeys(settings);
+  const throttle = {
+    defaultMs: settings.secondsAsMs('ROUTER_RETRY_AFTER_DEFAULT_SECONDS', 10, 0, 86_400),
+    floorMs: throttleFloorMs,
+    preciseFloorMs: settings.integer('ROUTER_RETRY_AFTER_MS_MIN_MS', 100, 0, 60_000),
+    capMs: throttleCapMs,
+    failureMs: settings.secondsAsMs('ROUTER_FAILURE_BENCH_SECONDS', 10, 0, 3600),
+    authFailureMs: settings.secondsAsMs('ROUTER_AUTH_FAILURE_BENCH_SECONDS', 300, 1, 86_400),
+  };
+  const circuit = {
+    failureThreshold: settings.integer('ROUTER_CIRCUIT_FAILURES', 5, 1, 1000),
+    intervalMs: settings.secondsAsMs('ROUTER_CIRCUIT_INTERVAL_SECONDS', 30, 1, 3600),
+    tripMs: settings.secondsAsMs('ROUTER_CIRCUIT_TRIP_SECONDS', 30, 0.1, 3600),
+  };
   return {
     backends,
     consumerKeys,
     consumerLimits: readConsumerLimits(settings, new Set(consumerKeys.values())),
     telemetryConnectionString: settings.string('APPLICATIONINSIGHTS_CONNECTION_STRING'),
-    adminKey: settings.string('ROUTER_ADMIN_KEY'),
+    adminKey: readAdminKey(settings, consumerKeys),
     idSecret: readIdSecret(settings),
     strategy: settings.oneOf('ROUTER_STRATEGY', ['priority', 'round-robin'], 'priority'),
     backendTimeoutMs,
@@ -40,25 +54,20 @@ export function readConfig(env: Env): RouterConfig {
     maxBodyBytes: settings.integer('ROUTER_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     // A long completion is well under 1 MB; 2,048 embeddings of 3,072 floats in base64 about 34 MB.
     maxResponseBytes: settings.integer('ROUTER_MAX_RESPONSE_BYTES', 48 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
-    throttle: {
-      defaultMs: settings.secondsAsMs('ROUTER_RETRY_AFTER_DEFAULT_SECONDS', 10, 0, 86_400),
-      floorMs: throttleFloorMs,
-      preciseFloorMs: settings.integer('ROUTER_RETRY_AFTER_MS_MIN_MS', 100, 0, 60_000),
-      capMs: throttleCapMs,
-      failureMs: settings.secondsAsMs('ROUTER_FAILURE_BENCH_SECONDS', 10, 0, 3600),
-      authFailureMs: settings.secondsAsMs('ROUTER_AUTH_FAILURE_BENCH_SECONDS', 300, 1, 86_400),
-    },
-    circuit: {
-      failureThreshold: settings.integer('ROUTER_CIRCUIT_FAILURES', 5, 1, 1000),
-      intervalMs: settings.secondsAsMs('ROUTER_CIRCUIT_INTERVAL_SECONDS', 30, 1, 3600),
-      tripMs: settings.secondsAsMs('ROUTER_CIRCUIT_TRIP_SECONDS', 30, 0.1, 3600),
-    },
-    state: readStateSettings(settings),
+    throttle,
+    circuit,
+    state: readStateSettings(settings, windowCaps(throttle, circuit)),
     latency: {
       enabled: settings.oneOf('ROUTER_LATENCY_ROUTING', ['on', 'off'], 'on') === 'on',
       demoteFactor: settings.number('ROUTER_LATENCY_DEMOTE_FACTOR', 3, 1.1, 100),
       demoteMinGapMs: settings.integer('ROUTER_LATENCY_DEMOTE_MIN_MS', 200, 0, 600_000),
       minShare: settings.number('ROUTER_LATENCY_MIN_SHARE', 0.05, 0.001, 1),
+      noiseMs: settings.integer('ROUTER_LATENCY_NOISE_MS', 25, 0, 600_000),
+      noiseRatio: settings.number('ROUTER_LATENCY_NOISE_RATIO', 0.2, 0, 10),
+    },
+    affinity: {
+      enabled: settings.oneOf('ROUTER_PROMPT_CACHE_AFFINITY', ['on', 'off'], 'on') === 'on',
+      minTokens: settings.integer('ROUTER_PROMPT_CACHE_MIN_TOKENS', 1024, 1, 1_000_000),
     },
     probe: readProbeSettings(settings),
     keyVaultUrl: readKeyVaultUrl(settings, backends),

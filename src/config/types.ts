@@ -1,7 +1,9 @@
+import type { AffinitySettings } from '../core/affinity';
 import type { CircuitPolicy } from '../core/circuitBreaker';
 import type { ConsumerLimit } from '../core/consumerLimits';
 import type { LatencyPolicy } from '../core/latency';
 import type { BenchBounds } from '../core/retryAfter';
+import type { WindowCaps } from '../core/windows';
 
 /** How the router authenticates to one backend. Resolved to a header by a CredentialSource. */
 export type BackendCredentialSpec =
@@ -43,7 +45,14 @@ export type StorageConnection =
 
 export type StateSettings =
   | { readonly kind: 'memory'; readonly why: string }
-  | { readonly kind: 'table'; readonly connection: StorageConnection; readonly tableName: string; readonly syncIntervalMs: number };
+  | {
+      readonly kind: 'table';
+      readonly connection: StorageConnection;
+      readonly tableName: string;
+      readonly syncIntervalMs: number;
+      /** The longest each kind of window can rightly last (the bench settings): windows pulled from other instances are held to it. */
+      readonly windowCaps?: WindowCaps;
+    };
 
 export interface LatencySettings extends LatencyPolicy {
   /** ROUTER_LATENCY_ROUTING=off: configured weights only (random within a priority). */
@@ -101,6 +110,8 @@ export interface RouterConfig {
   readonly circuit: CircuitPolicy;
   readonly state: StateSettings;
   readonly latency: LatencySettings;
+  /** Prompt-cache affinity (ROUTER_PROMPT_CACHE_AFFINITY, ROUTER_PROMPT_CACHE_MIN_TOKENS). */
+  readonly affinity: AffinitySettings;
   readonly probe: ProbeSettings;
   readonly keyVaultUrl: string | undefined;
   /** Optional so hand-built configs (tests) get the defaults; readConfig always sets it. */

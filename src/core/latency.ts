@@ -51,6 +51,14 @@ export interface LatencyPolicy {
   readonly demoteMinGapMs: number;
   /** The least share of its priority a slow backend keeps, so its figure stays fresh. */
   readonly minShare: number;
+  /**
+   * The noise band: a backend within this many milliseconds of its priority's best, or within
+   * `noiseRatio` of it (whichever is wider), counts as just as fast. Loopback and same-region
+   * figures differ by a millisecond or two from one sample to the next; squared, that alone
+   * would split two identical backends 90/10.
+   */
+  readonly noiseMs: number;
+  readonly noiseRatio: number;
 }
 
 export interface LatencyScore {
@@ -61,13 +69,23 @@ export interface LatencyScore {
   readonly demoted: boolean;
 }
 
-/** Scores one backend against the best figure of its configured priority. */
+/** How much slower than `bestMs` still counts as just as fast (see LatencyPolicy.noiseMs). */
+export function noiseBandMs(bestMs: number, policy: Pick<LatencyPolicy, 'noiseMs' | 'noiseRatio'>): number {
+  return Math.max(policy.noiseMs, policy.noiseRatio * bestMs);
+}
+
+/**
+ * Scores one backend against the best figure of its configured priority. The first noise band
+ * of a gap is forgiven: inside it the factor is 1; past it, inverse-square on what is left
+ * (best ÷ (own − band))², so twice as slow beyond the band gets a quarter of the share, never
+ * below the floor, with no cliff at the band's edge.
+ */
 export function scoreLatency(priority: number, figure: LatencyFigure | undefined, bestMs: number | undefined, policy: LatencyPolicy): LatencyScore {
   if (figure === undefined || bestMs === undefined || figure.ewmaMs <= bestMs) {
     return { effectivePriority: priority, speedFactor: 1, demoted: false };
   }
   const demoted = figure.ewmaMs > policy.demoteFactor * bestMs && figure.ewmaMs - bestMs >= policy.demoteMinGapMs;
-  // Inverse-square: twice as slow gets a quarter of the share, never below the floor.
-  const ratio = Math.max(bestMs, 1) / figure.ewmaMs;
+  const beyondNoiseMs = figure.ewmaMs - noiseBandMs(bestMs, policy);
+  const ratio = beyondNoiseMs <= bestMs ? 1 : Math.max(bestMs, 1) / beyondNoiseMs;
   return { effectivePriority: demoted ? priority + 1 : priority, speedFactor: Math.max(policy.minShare, ratio * ratio), demoted };
 }

@@ -50,10 +50,25 @@ export interface UsageFields {
   readonly prompt: string;
   readonly completion: string;
   readonly total: string;
+  /** The objects holding `cached_tokens` (prompt side) and `reasoning_tokens` (completion side). */
+  readonly promptDetails: string;
+  readonly completionDetails: string;
 }
 
-const CHAT_USAGE: UsageFields = { prompt: 'prompt_tokens', completion: 'completion_tokens', total: 'total_tokens' };
-const RESPONSES_USAGE: UsageFields = { prompt: 'input_tokens', completion: 'output_tokens', total: 'total_tokens' };
+const CHAT_USAGE: UsageFields = {
+  prompt: 'prompt_tokens',
+  completion: 'completion_tokens',
+  total: 'total_tokens',
+  promptDetails: 'prompt_tokens_details',
+  completionDetails: 'completion_tokens_details',
+};
+const RESPONSES_USAGE: UsageFields = {
+  prompt: 'input_tokens',
+  completion: 'output_tokens',
+  total: 'total_tokens',
+  promptDetails: 'input_tokens_details',
+  completionDetails: 'output_tokens_details',
+};
 const API_VERSION_ONLY = ['api-version'] as const;
 const RESPONSES_STREAM: StreamGrammar = { kind: 'responses', contentDelta: '"type":"response.output_text.delta"' };
 const noPrompt = (): number => 0;

@@ -1,6 +1,7 @@
 import { RoutingStrategy } from '../config/types';
-import { LatencyFigure, LatencyLookup, LatencyPolicy, scoreLatency } from './latency';
-import { canCover, RemainingLookup } from './remaining';
+import { LatencyLookup, LatencyPolicy } from './latency';
+import { RemainingLookup } from './remaining';
+import { STRATEGIES } from './strategies';
 import { RouteTarget } from './targets';
 import { isActive, Window, WindowLookup } from './windows';
 
@@ -25,6 +26,8 @@ export interface PlanInput {
   readonly estimatedTokens?: number;
   /** Shared latency figures and how to weigh them; without them, configured weights only. */
   readonly latency?: { readonly lookup: LatencyLookup; readonly policy: LatencyPolicy };
+  /** Prompt-cache affinity key (see affinity.ts): orders each priority by rendezvous hashing instead of at random. */
+  readonly affinityKey?: string;
 }
 
 /**
@@ -42,25 +45,9 @@ export function planAttempts(input: PlanInput): AttemptPlan {
     else if (window.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, window.untilMs);
     else benched.push({ target, untilMs: window.untilMs });
   }
-  const ordered = input.strategy === 'round-robin' ? rotate(open, input.rotation) : preemptive(priorityOrder(open, input.random, input.latency && { ...input.latency, nowMs: input.nowMs }), input);
+  const ordered = STRATEGIES[input.strategy].order(open, input);
   benched.sort((a, b) => a.untilMs - b.untilMs);
   return { order: ordered.concat(benched.map((b) => b.target)), throttledUntilMs };
-}
-
-/**
- * Backends whose fresh x-ratelimit-remaining-* cannot cover the request go after those that
- * can (order kept on both sides): Azure would 429 them on arrival, so trying them first only
- * adds a wasted call.
- */
-function preemptive(order: RouteTarget[], input: PlanInput): RouteTarget[] {
-  const { remaining, estimatedTokens = 0 } = input;
-  if (remaining === undefined) return order;
-  const able: RouteTarget[] = [];
-  const unable: RouteTarget[] = [];
-  for (const target of order) {
-    (canCover(remaining.getRemaining(target.deploymentKey), estimatedTokens, input.nowMs) ? able : unable).push(target);
-  }
-  return unable.length === 0 ? order : able.concat(unable);
 }
 
 /** The later-expiring of the deployment's and the whole backend's windows. */
@@ -73,84 +60,6 @@ function activeWindow(windows: WindowLookup, target: RouteTarget, nowMs: number)
   return active.find((w) => w.reason === 'throttled') ?? active.reduce((a, b) => (b.untilMs > a.untilMs ? b : a));
 }
 
-interface Ranked {
-  readonly target: RouteTarget;
-  readonly priority: number;
-  readonly weight: number;
-}
 
-/**
- * Lowest (effective) priority first; weighted random order within a priority. With latency
- * figures, faster backends weigh more and one far slower than its priority's best drops a
- * level; configured priorities are never promoted.
- */
-export function priorityOrder(targets: readonly RouteTarget[], random: () => number, latency?: LatencyRanking): RouteTarget[] {
-  const ranked = latency === undefined ? targets.map(configured) : rankByLatency(targets, latency);
-  ranked.sort((a, b) => a.priority - b.priority);
-  const result: RouteTarget[] = [];
-  let start = 0;
-  while (start < ranked.length) {
-    let end = start + 1;
-    while (end < ranked.length && ranked[end]?.priority === ranked[start]?.priority) end++;
-    for (const entry of weightedShuffle(ranked.slice(start, end), random)) result.push(entry.target);
-    start = end;
-  }
-  return result;
-}
-
-interface LatencyRanking {
-  readonly lookup: LatencyLookup;
-  readonly policy: LatencyPolicy;
-  readonly nowMs: number;
-}
-
-/**
- * Figures older than this stop ranking a backend: a demoted backend that gets no traffic is
- * then tried again, so it recovers even without probes to its deployment.
- */
-export const RANKING_FRESH_MS = 120_000;
-
-/** The figure if it still ranks a backend (see RANKING_FRESH_MS), else undefined. */
-export function freshForRanking(figure: LatencyFigure | undefined, nowMs: number): LatencyFigure | undefined {
-  return figure !== undefined && nowMs - figure.atMs <= RANKING_FRESH_MS ? figure : undefined;
-}
-
-/** The deployment's own figure (live traffic), else the backend's (probes). */
-function rankingFigure(latency: LatencyRanking, target: RouteTarget): LatencyFigure | undefined {
-  const { lookup, nowMs } = latency;
-  return freshForRanking(lookup.getLatency(target.deploymentKey), nowMs) ?? freshForRanking(lookup.getLatency(target.backendKey), nowMs);
-}
-
-const configured = (target: RouteTarget): Ranked => ({ target, priority: target.backend.priority, weight: target.backend.weight });
-
-function rankByLatency(targets: readonly RouteTarget[], latency: LatencyRanking): Ranked[] {
-  const figures = targets.map((t) => rankingFigure(latency, t));
-  const best = new Map<number, number>();
-  figures.forEach((figure, i) => {
-    const priority = targets[i]?.backend.priority ?? 0;
-    if (figure !== undefined) best.set(priority, Math.min(best.get(priority) ?? Infinity, figure.ewmaMs));
-  });
-  return targets.map((target, i) => {
-    const score = scoreLatency(target.backend.priority, figures[i], best.get(target.backend.priority), latency.policy);
-    return { target, priority: score.effectivePriority, weight: target.backend.weight * score.speedFactor };
-  });
-}
-
-/**
- * Weighted random permutation (Efraimidis–Spirakis): each entry draws u^(1/weight) and the
- * largest goes first, so the first pick is proportional to weight and the rest follow suit.
- */
-export function weightedShuffle<T extends { readonly weight: number }>(group: readonly T[], random: () => number): T[] {
-  if (group.length < 2) return group.slice();
-  return group
-    .map((entry) => ({ entry, key: Math.pow(random(), 1 / entry.weight) }))
-    .sort((a, b) => b.key - a.key)
-    .map((keyed) => keyed.entry);
-}
-
-/** Round robin like the APIM sample: each request starts one further along, priorities ignored. */
-function rotate(targets: readonly RouteTarget[], rotation: number): RouteTarget[] {
-  if (targets.length < 2) return targets.slice();
-  const offset = rotation % targets.length;
-  return targets.slice(offset).concat(targets.slice(0, offset));
-}
+export { freshForRanking, RANKING_FRESH_MS } from './rankTargets';
+export { priorityOrder, weightedShuffle } from './strategies/priority';

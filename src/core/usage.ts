@@ -5,6 +5,10 @@ export interface TokenUsage {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly totalTokens: number;
+  /** Prompt tokens Azure served from its prompt cache (cheaper, and free PTU capacity). */
+  readonly cachedTokens?: number;
+  /** Completion tokens spent on hidden reasoning. */
+  readonly reasoningTokens?: number;
   /** True when the backend did not report usage (a stream without include_usage). */
   readonly estimated: boolean;
 }
@@ -29,7 +33,20 @@ export function findUsage(text: string, fields: UsageFields): TokenUsage | undef
     const prompt = count(fields.prompt) ?? 0;
     const completion = count(fields.completion) ?? 0;
     const total = count(fields.total) ?? prompt + completion;
-    return { promptTokens: prompt, completionTokens: completion, totalTokens: total, estimated: false };
+    const detail = (object: string, name: string): number | undefined => {
+      const value = (usage[object] as Record<string, unknown> | null | undefined)?.[name];
+      return typeof value === 'number' ? value : undefined;
+    };
+    const cached = detail(fields.promptDetails, 'cached_tokens');
+    const reasoning = detail(fields.completionDetails, 'reasoning_tokens');
+    return {
+      promptTokens: prompt,
+      completionTokens: completion,
+      totalTokens: total,
+      ...(cached === undefined ? {} : { cachedTokens: cached }),
+      ...(reasoning === undefined ? {} : { reasoningTokens: reasoning }),
+      estimated: false,
+    };
   } catch {
     return undefined;
   }

@@ -15,9 +15,25 @@ export interface ManagedCredentialDeps {
   readonly log: (line: string) => void;
   /** Longest a single fetch may take, SDK retries included. */
   readonly fetchTimeoutMs?: number;
+  /**
+   * ROUTER_AUTH_FAILURE_BENCH_SECONDS: after a refresh on a backend's behalf, further refresh
+   * requests for it within this time are answered from memory (see refresh()).
+   */
+  readonly authBenchMs?: number;
 }
 
 const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
+/** ROUTER_AUTH_FAILURE_BENCH_SECONDS' default, for sources built by hand (tests). */
+export const DEFAULT_AUTH_BENCH_MS = 300_000;
+
+/** The last refresh made because a backend refused its credential. */
+interface RefusalRefresh {
+  readonly atMs: number;
+  /** The value the backend had refused (what was cached when the refresh started). */
+  readonly refused: string | undefined;
+  /** Set while the fetch runs, so concurrent refusals share it. */
+  flight: Promise<boolean> | undefined;
+}
 
 /**
  * Every backend credential kind behind one CredentialSource: literal keys, Key Vault secrets
@@ -28,6 +44,7 @@ export class ManagedCredentialSource implements CredentialSource {
   private readonly staticHeaders = new Map<string, AuthHeader>();
   private readonly entries = new Map<string, CachedCredential>();
   private readonly entryOf = new Map<string, CachedCredential>();
+  private readonly refusals = new Map<string, RefusalRefresh>();
 
   constructor(
     private readonly backends: readonly BackendConfig[],
@@ -44,10 +61,33 @@ export class ManagedCredentialSource implements CredentialSource {
     return this.staticHeaders.get(backend.name) ?? this.entryOf.get(backend.name)?.header();
   }
 
-  /** Literal keys cannot be refreshed: false, so the router does not retry with the same key. */
+  /**
+   * Called when `backend` refused its credential. Literal keys cannot be refreshed: false, so
+   * the router does not retry with the same key. Otherwise one fetch per backend per auth bench,
+   * however many requests are refused: within the bench after a refresh, the answer comes from
+   * memory. True (retry) when the value cached now is not the one that was refused then (a
+   * rotation picked up: calls sent with the old key retry with the new one), false when it still
+   * is (a dead key, a missing role, a vault that failed): no vault read and no second call.
+   */
   async refresh(backend: BackendConfig): Promise<boolean> {
     const entry = this.entryOf.get(backend.name);
-    return entry === undefined ? false : entry.refresh();
+    if (entry === undefined) return false;
+    const nowMs = this.deps.clock.now();
+    const last = this.refusals.get(backend.name);
+    if (last !== undefined && nowMs - last.atMs < (this.deps.authBenchMs ?? DEFAULT_AUTH_BENCH_MS)) {
+      if (last.flight !== undefined) return last.flight;
+      const current = entry.value();
+      return current !== undefined && current !== last.refused && entry.header() !== undefined;
+    }
+    const refused = entry.value();
+    const flight = entry.refresh();
+    const refusal: RefusalRefresh = { atMs: nowMs, refused, flight };
+    this.refusals.set(backend.name, refusal);
+    try {
+      return await flight;
+    } finally {
+      refusal.flight = undefined;
+    }
   }
 
   /** Preloads every secret and token in the background; start-up never waits for them. */

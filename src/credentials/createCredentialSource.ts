@@ -21,6 +21,7 @@ export function createCredentialSource(config: RouterConfig, log: (line: string)
     secrets: credential !== undefined && needsVault && vaultUrl !== undefined ? keyVaultSecretReader(vaultUrl, credential) : undefined,
     tokens: credential !== undefined && kinds.has('entra') ? entraTokenProvider(credential) : undefined,
     secretTtlMs: config.credentials?.secretTtlMs ?? DEFAULT_SECRET_TTL_MS,
+    authBenchMs: config.throttle.authFailureMs,
     clock,
     log,
   });

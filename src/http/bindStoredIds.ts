@@ -1,7 +1,8 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { PathParams } from '../core/operations';
+import { OperationRow, PathParams } from '../core/operations';
 import { openIdsIn, StoredIds } from '../core/storedIds';
 import { openAiError } from './openAiError';
+import { routeValue } from './parseProxyRequest';
 
 export type Binding =
   | { readonly ok: true; readonly backend: string | undefined; readonly params: PathParams; readonly body: Buffer | undefined }
@@ -13,15 +14,17 @@ export type Binding =
  * backend they bind the request to. A foreign, forged or malformed id is a 404, and nothing
  * of the request is forwarded.
  */
-export function bindStoredIds(req: HttpRequest, body: Buffer | undefined, ids: StoredIds, consumer: string): Binding {
+export function bindStoredIds(req: HttpRequest, operation: OperationRow, body: Buffer | undefined, ids: StoredIds, consumer: string): Binding {
   let backend: string | undefined;
   let params: PathParams = {};
-  const pathId = req.params.id;
+  // Only a route with `{id}` has one: the worker also puts `?id=` and a body's top-level "id" into params.
+  const pathId = operation.path.includes('{id}') ? (routeValue(req, 'id') ?? '') : undefined;
   if (pathId !== undefined) {
     const opened = ids.open(pathId, consumer);
     if (opened === undefined) return notFound(pathId);
     backend = opened.backend;
-    params = { id: opened.id, ...(req.params.item === undefined ? {} : { item: req.params.item }) };
+    const item = operation.path.includes('{item}') ? routeValue(req, 'item') : undefined;
+    params = { id: opened.id, ...(item === undefined ? {} : { item }) };
   }
   if (body === undefined) return { ok: true, backend, params, body };
   const opened = openIdsIn(body.toString('utf8'), ids, consumer);

@@ -25,7 +25,7 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Turns an authenticated HTTP request into a ProxyRequest, or the OpenAI-shaped 4xx that explains why not. */
 export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Promise<Parsed> {
   const { operation } = ctx;
-  const pathAlias = ctx.api === 'deployments' && operation.alias === 'path' ? (req.params.deployment ?? '') : undefined;
+  const pathAlias = ctx.api === 'deployments' && operation.alias === 'path' ? (routeValue(req, 'deployment') ?? '') : undefined;
   if (pathAlias !== undefined && !isValidDeploymentName(pathAlias)) return fail(badDeploymentName(pathAlias));
   if (operation.storedIds && ctx.storedIds === undefined) {
     return fail(openAiError(503, 'id_secret_missing', 'This router cannot serve stored responses or conversations until its operator sets ROUTER_ID_SECRET.'));
@@ -45,7 +45,7 @@ export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Pr
     return fail(openAiError(400, 'missing_model', 'The request body must name the deployment in "model".'));
   }
   if (alias !== '' && !isValidDeploymentName(alias)) return fail(badDeploymentName(alias));
-  const bound = ctx.storedIds === undefined || !operation.storedIds ? undefined : bindStoredIds(req, bodyless ? undefined : read.body, ctx.storedIds, ctx.consumer);
+  const bound = ctx.storedIds === undefined || !operation.storedIds ? undefined : bindStoredIds(req, operation, bodyless ? undefined : read.body, ctx.storedIds, ctx.consumer);
   if (bound !== undefined && !bound.ok) return fail(bound.response);
   const search = allowedQuery(req.url, operation.query);
   return {
@@ -65,6 +65,18 @@ export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Pr
       consumer: ctx.consumer,
     },
   };
+}
+
+/**
+ * A route value, found case-insensitively: under Azure's worker, `params` also holds the query
+ * parameters and the body's top-level scalars, keyed case-insensitively under the spelling seen
+ * first, so `?Deployment=x` renames the key while the route's value still wins.
+ */
+export function routeValue(req: HttpRequest, name: string): string | undefined {
+  const exact = req.params[name];
+  if (exact !== undefined) return exact;
+  for (const key in req.params) if (key.toLowerCase() === name) return req.params[key];
+  return undefined;
 }
 
 /**

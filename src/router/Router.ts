@@ -2,6 +2,7 @@ import { BackendClient, BackendResult } from '../backend/BackendClient';
 import { BackendConfig, RouterConfig } from '../config/types';
 import { backendKey } from '../core/windows';
 import { AttemptOutcome, classifyResponse, classifyTransportFailure, FailureReason } from '../core/classifyAttempt';
+import { affinityKey } from '../core/affinity';
 import { estimateTokens } from '../core/estimateTokens';
 import { finalFailure } from '../core/finalFailure';
 import { AttemptPlan, planAttempts } from '../core/planAttempts';
@@ -90,8 +91,9 @@ export class Router {
     const candidates = this.targets.candidates(request.alias, request.boundTo);
     if (candidates.length === 0) return { kind: 'unserved' };
     const deadlineMs = now() + config.totalTimeoutMs;
-    const estimatedTokens = estimateTokens(request.operation.estimatePrompt, request.json);
-    const plan = this.plan(candidates, estimatedTokens);
+    const promptTokens = request.operation.estimatePrompt(request.json);
+    const estimatedTokens = estimateTokens(() => promptTokens, request.json);
+    const plan = this.plan(candidates, estimatedTokens, affinityKey(request.json, promptTokens, config.affinity));
     const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0, addedStreamUsage: usageBody !== undefined };
     for (const target of plan.order) {
       if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
@@ -125,7 +127,7 @@ export class Router {
     return Math.max(1000, until - nowMs, Math.min(this.deps.config.throttle.failureMs, 30_000));
   }
 
-  private plan(targets: readonly RouteTarget[], estimatedTokens: number): AttemptPlan {
+  private plan(targets: readonly RouteTarget[], estimatedTokens: number, affinityKey: string | undefined): AttemptPlan {
     const { config, state } = this.deps;
     return planAttempts({
       targets,
@@ -136,6 +138,7 @@ export class Router {
       rotation: this.rotation++,
       remaining: this.shareLookup,
       estimatedTokens,
+      affinityKey,
       latency: config.latency.enabled ? { lookup: this.inFlight.over(state, this.deps.now()), policy: config.latency } : undefined,
     });
   }

@@ -15,6 +15,13 @@ export interface CompletedRequest {
   readonly backendLatencyMs: number;
   readonly stream: boolean;
   readonly usage: TokenUsage | undefined;
+  /**
+   * Azure spilled the request from a provisioned deployment to a standard one of the same
+   * resource (`x-ms-spillover-from-*`, `x-ms-is-spilled-over: true`): pay-as-you-go cost, not PTU.
+   */
+  readonly spilledOver: boolean;
+  /** A PTU deployment's `azure-openai-deployment-utilization` (percent), when it reported one. */
+  readonly utilizationPercent: number | undefined;
 }
 
 /** What the router reports as it works; logging and telemetry implement it. Never throws. */

@@ -48,6 +48,7 @@ export async function deliver(request: ProxyRequest, served: Served, response: B
   const complete = (usage: TokenUsage | undefined): void => events.completed?.({
     consumer: request.consumer, alias: request.alias, backend: served.target.backend, deployment: served.target.deployment,
     status: response.status, attempts: served.attempt, backendLatencyMs: served.latencyMs, stream: request.stream, usage,
+    spilledOver: spilledOver(headers), utilizationPercent: utilizationOf(headers),
   });
   const { operation } = request;
   const seal = sealer(request, served);
@@ -101,6 +102,24 @@ function sealer(request: ProxyRequest, served: Served): ((text: string) => strin
   if (!request.operation.storedIds || storedIds === undefined) return undefined;
   const backend = served.target.backend.name;
   return (text) => sealIdsIn(text, storedIds, backend, request.consumer);
+}
+
+/** The docs and the wire disagree on exact names: any `x-ms-spillover-from-*`, or the flag, case-insensitively. */
+export function spilledOver(headers: Record<string, string>): boolean {
+  for (const name in headers) {
+    if (name.startsWith('x-ms-spillover-from')) return true;
+    if (name === 'x-ms-is-spilled-over' && headers[name]?.trim().toLowerCase() === 'true') return true;
+  }
+  return false;
+}
+
+/** `azure-openai-deployment-utilization: 87%` (or `87`, or `0.87`) as a percentage. */
+export function utilizationOf(headers: Record<string, string>): number | undefined {
+  const raw = headers['azure-openai-deployment-utilization'];
+  if (raw === undefined) return undefined;
+  const value = Number.parseFloat(raw);
+  if (!Number.isFinite(value) || value < 0) return undefined;
+  return raw.includes('%') || value > 1 ? value : value * 100;
 }
 
 const isJson = (contentType: string | undefined): boolean => contentType !== undefined && contentType.includes('json');

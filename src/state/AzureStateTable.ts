@@ -2,14 +2,14 @@ import { odata, RestError, TableClient, TableEntityResult } from '@azure/data-ta
 import { LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
 import { Window, WindowReason } from '../core/windows';
-import { StateTable, StoredRemaining, StoredWindow, WriteResult } from './StateTable';
+import { leaseIsHeld, StateTable, StoredLatency, StoredRemaining, StoredWindow, WriteResult } from './StateTable';
 
 const WINDOWS = 'window';
 const REMAINING = 'remaining';
 const LATENCY = 'latency';
 const LEASES = 'lease';
 
-interface WindowEntity { partitionKey: string; rowKey: string; untilMs: number; reason: string; instance: string }
+interface WindowEntity { partitionKey: string; rowKey: string; untilMs: number; reason: string; instance: string; writtenAtMs?: number }
 interface LatencyEntity { partitionKey: string; rowKey: string; key: string; instance: string; ewmaMs: number; samples: number; atMs: number }
 interface RemainingEntity { partitionKey: string; rowKey: string; tokens?: number; requests?: number; atMs: number; instance: string }
 
@@ -46,24 +46,29 @@ export class AzureStateTable implements StateTable {
     }
   }
 
-  async writeWindow(key: string, window: Window, instance: string, etag: string | undefined): Promise<WriteResult> {
-    const entity: WindowEntity = { partitionKey: WINDOWS, rowKey: toRowKey(key), untilMs: window.untilMs, reason: window.reason, instance };
+  async writeWindow(key: string, window: Window, instance: string, etag: string | undefined, writtenAtMs: number): Promise<WriteResult> {
+    const entity: WindowEntity = { partitionKey: WINDOWS, rowKey: toRowKey(key), untilMs: window.untilMs, reason: window.reason, instance, writtenAtMs };
     try {
       const response = etag === undefined
         ? await this.client.createEntity(entity, { abortSignal: this.signal() })
         : await this.client.updateEntity(entity, 'Replace', { etag, abortSignal: this.signal() });
       return { kind: 'written', etag: response.etag ?? '' };
     } catch (err) {
-      if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 409)) return { kind: 'conflict' };
+      // 404: another instance deleted the expired row since we saw it; the writer re-reads and creates it.
+      if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 409 || err.statusCode === 404)) return { kind: 'conflict' };
       throw err;
     }
+  }
+
+  async deleteWindow(key: string, etag: string): Promise<void> {
+    await this.deleteIfUnchanged(WINDOWS, toRowKey(key), etag);
   }
 
   async listRemaining(): Promise<Map<string, StoredRemaining>> {
     const rows = new Map<string, StoredRemaining>();
     const query = { filter: odata`PartitionKey eq ${REMAINING}` };
     for await (const e of this.client.listEntities<RemainingEntity>({ queryOptions: query, abortSignal: this.signal() })) {
-      rows.set(fromRowKey(e.rowKey), { remaining: { tokens: e.tokens ?? undefined, requests: e.requests ?? undefined, atMs: e.atMs }, instance: e.instance });
+      rows.set(fromRowKey(e.rowKey), { remaining: { tokens: e.tokens ?? undefined, requests: e.requests ?? undefined, atMs: Number(e.atMs) }, instance: e.instance, etag: e.etag });
     }
     return rows;
   }
@@ -75,12 +80,16 @@ export class AzureStateTable implements StateTable {
     await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
   }
 
-  async listLatency(): Promise<Map<string, Map<string, LatencyFigure>>> {
-    const rows = new Map<string, Map<string, LatencyFigure>>();
+  async deleteRemaining(key: string, etag: string): Promise<void> {
+    await this.deleteIfUnchanged(REMAINING, toRowKey(key), etag);
+  }
+
+  async listLatency(): Promise<Map<string, Map<string, StoredLatency>>> {
+    const rows = new Map<string, Map<string, StoredLatency>>();
     const query = { filter: odata`PartitionKey eq ${LATENCY}` };
     for await (const e of this.client.listEntities<LatencyEntity>({ queryOptions: query, abortSignal: this.signal() })) {
-      const byInstance = rows.get(e.key) ?? new Map<string, LatencyFigure>();
-      byInstance.set(e.instance, { ewmaMs: e.ewmaMs, samples: e.samples, atMs: e.atMs });
+      const byInstance = rows.get(e.key) ?? new Map<string, StoredLatency>();
+      byInstance.set(e.instance, { figure: { ewmaMs: Number(e.ewmaMs), samples: Number(e.samples), atMs: Number(e.atMs) }, etag: e.etag });
       rows.set(e.key, byInstance);
     }
     return rows;
@@ -90,6 +99,10 @@ export class AzureStateTable implements StateTable {
   async upsertLatency(key: string, figure: LatencyFigure, instance: string): Promise<void> {
     const entity: LatencyEntity = { partitionKey: LATENCY, rowKey: `${toRowKey(key)}|${instance}`, key, instance, ...figure };
     await this.client.upsertEntity(entity, 'Replace', { abortSignal: this.signal() });
+  }
+
+  async deleteLatency(key: string, instance: string, etag: string): Promise<void> {
+    await this.deleteIfUnchanged(LATENCY, `${toRowKey(key)}|${instance}`, etag);
   }
 
   /** A row per consumer and instance in the window's partition: each instance owns its rows. */
@@ -119,11 +132,21 @@ export class AzureStateTable implements StateTable {
         throw err;
       });
       if (held === undefined) await this.client.createEntity(entity, { abortSignal: this.signal() });
-      else if (Number(held.untilMs) > nowMs) return false;
+      else if (leaseIsHeld(Number(held.untilMs), nowMs, untilMs)) return false;
       else await this.client.updateEntity(entity, 'Replace', { etag: held.etag, abortSignal: this.signal() });
       return true;
     } catch (err) {
       if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) return false; // another instance won
+      throw err;
+    }
+  }
+
+  /** A row that changed (412) or went (404) since it was listed is left to whoever touched it. */
+  private async deleteIfUnchanged(partitionKey: string, rowKey: string, etag: string): Promise<void> {
+    try {
+      await this.client.deleteEntity(partitionKey, rowKey, { etag, abortSignal: this.signal() });
+    } catch (err) {
+      if (err instanceof RestError && (err.statusCode === 404 || err.statusCode === 412)) return;
       throw err;
     }
   }
@@ -134,7 +157,8 @@ export class AzureStateTable implements StateTable {
 }
 
 function toStoredWindow(entity: TableEntityResult<WindowEntity>): StoredWindow {
-  return { window: { untilMs: Number(entity.untilMs), reason: entity.reason as WindowReason }, instance: entity.instance, etag: entity.etag };
+  const writtenAtMs = entity.writtenAtMs === undefined || entity.writtenAtMs === null ? undefined : Number(entity.writtenAtMs);
+  return { window: { untilMs: Number(entity.untilMs), reason: entity.reason as WindowReason }, instance: entity.instance, etag: entity.etag, ...(writtenAtMs === undefined ? {} : { writtenAtMs }) };
 }
 
 /**

@@ -1,8 +1,25 @@
-import { addSample, LatencyFigure } from '../core/latency';
+import { addSample, LATENCY_FRESH_MS, LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
-import { mergeWindow, Window } from '../core/windows';
+import { isActive, mergeWindow, Window } from '../core/windows';
 import { StateStore } from './StateStore';
 import { UsageLedger } from './UsageLedger';
+
+/**
+ * Keys per kind (windows, reports, figures) kept at most. A real deployment has backends ×
+ * deployments of each, a few hundred at most; with BACKEND_<N>_DEPLOYMENTS unset every name a
+ * caller makes up could become one, so past this the oldest go first.
+ */
+export const MAX_STATE_KEYS = 5000;
+/** A report says nothing for routing after REMAINING_FRESH_MS (10 s); kept a minute for the status page. */
+export const REMAINING_KEEP_MS = 60_000;
+/** Dropping what expired runs at most this often by itself (the shared store prunes every sync). */
+const PRUNE_EVERY_MS = 10_000;
+
+export interface MemoryStateOptions {
+  /** This instance's clock, to drop what has expired; without one only the key cap applies. */
+  readonly now?: () => number;
+  readonly maxKeys?: number;
+}
 
 /** Per-instance state in Maps. Also the in-memory layer of the shared Table Storage store. */
 export class MemoryStateStore implements StateStore {
@@ -11,6 +28,12 @@ export class MemoryStateStore implements StateStore {
   private readonly latencyMap = new Map<string, LatencyFigure>();
   /** Shared stores read the ledger to push and merge it. */
   readonly ledger = new UsageLedger();
+  private readonly maxKeys: number;
+  private prunedAtMs = -Infinity;
+
+  constructor(private readonly options: MemoryStateOptions = {}) {
+    this.maxKeys = options.maxKeys ?? MAX_STATE_KEYS;
+  }
 
   addUsage(consumer: string, tokens: number, nowMs: number): void {
     this.ledger.add(consumer, tokens, nowMs);
@@ -28,6 +51,7 @@ export class MemoryStateStore implements StateStore {
   openWindow(key: string, window: Window): Window {
     const merged = mergeWindow(this.windowMap.get(key), window);
     this.windowMap.set(key, merged);
+    this.keepBounded(this.windowMap, (w) => w.untilMs);
     return merged;
   }
 
@@ -40,6 +64,7 @@ export class MemoryStateStore implements StateStore {
     const known = this.remainingMap.get(key);
     if (known !== undefined && known.atMs > remaining.atMs) return false;
     this.remainingMap.set(key, remaining);
+    this.keepBounded(this.remainingMap, (r) => r.atMs);
     return true;
   }
 
@@ -51,7 +76,19 @@ export class MemoryStateStore implements StateStore {
   recordLatency(key: string, sampleMs: number, atMs: number): LatencyFigure {
     const figure = addSample(this.latencyMap.get(key), sampleMs, atMs);
     this.latencyMap.set(key, figure);
+    this.keepBounded(this.latencyMap, (f) => f.atMs);
     return figure;
+  }
+
+  /**
+   * Drops what no longer says anything: windows that ended, reports older than a minute,
+   * figures older than LATENCY_FRESH_MS (a new sample would start over anyway).
+   */
+  prune(nowMs: number): void {
+    this.prunedAtMs = nowMs;
+    for (const [key, window] of this.windowMap) if (!isActive(window, nowMs)) this.windowMap.delete(key);
+    for (const [key, report] of this.remainingMap) if (nowMs - report.atMs > REMAINING_KEEP_MS) this.remainingMap.delete(key);
+    for (const [key, figure] of this.latencyMap) if (nowMs - figure.atMs > LATENCY_FRESH_MS) this.latencyMap.delete(key);
   }
 
   latencies(): ReadonlyMap<string, LatencyFigure> {
@@ -68,5 +105,17 @@ export class MemoryStateStore implements StateStore {
 
   remainings(): ReadonlyMap<string, Remaining> {
     return this.remainingMap;
+  }
+
+  /**
+   * After an insert: prunes now and then (with a clock), and past the cap drops the entries
+   * that end or were made first, down to nine tenths of it, so the sort is rare.
+   */
+  private keepBounded<T>(map: Map<string, T>, age: (value: T) => number): void {
+    const nowMs = this.options.now?.();
+    if (nowMs !== undefined && (nowMs - this.prunedAtMs >= PRUNE_EVERY_MS || map.size > this.maxKeys)) this.prune(nowMs);
+    if (map.size <= this.maxKeys) return;
+    const oldest = [...map].sort((a, b) => age(a[1]) - age(b[1]));
+    for (const [key] of oldest.slice(0, map.size - Math.floor(this.maxKeys * 0.9))) map.delete(key);
   }
 }

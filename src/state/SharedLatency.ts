@@ -27,7 +27,8 @@ export class SharedLatency {
   replaceOthers(rows: Map<string, Map<string, LatencyFigure>>, ownFigures: ReadonlyMap<string, LatencyFigure>): void {
     this.others.clear();
     for (const [key, byInstance] of rows) this.others.set(key, byInstance);
-    for (const key of new Set([...rows.keys(), ...ownFigures.keys()])) this.recombine(key, ownFigures.get(key));
+    // Keys combined before count too: a key whose rows were deleted and whose own figure expired goes.
+    for (const key of new Set([...rows.keys(), ...ownFigures.keys(), ...this.combined.keys()])) this.recombine(key, ownFigures.get(key));
   }
 
   private recombine(key: string, own: LatencyFigure | undefined): void {

@@ -1,7 +1,7 @@
-import { LatencyFigure } from '../core/latency';
+import { LATENCY_FRESH_MS, LatencyFigure } from '../core/latency';
 import { Remaining } from '../core/remaining';
-import { mergeWindow, Window } from '../core/windows';
-import { MemoryStateStore } from './MemoryStateStore';
+import { isActive, mergeWindow, pulledWindow, Window, WindowCaps, windowCaps } from '../core/windows';
+import { MAX_STATE_KEYS, MemoryStateStore, REMAINING_KEEP_MS } from './MemoryStateStore';
 import { SharedLatency } from './SharedLatency';
 import { StateStore } from './StateStore';
 import { StateTable } from './StateTable';
@@ -14,6 +14,34 @@ export interface SharedStateOptions {
   readonly log: (line: string) => void;
   /** Pull other instances' token counts (only needed when consumer limits are configured). */
   readonly countUsage?: boolean;
+  /** The longest each kind of window can rightly last (the bench settings); the defaults' when unset. */
+  readonly windowCaps?: WindowCaps;
+}
+
+/** The bench settings' defaults, for stores built by hand (tests). */
+export const DEFAULT_WINDOW_CAPS = windowCaps({ capMs: 120_000, failureMs: 10_000, authFailureMs: 300_000 }, { tripMs: 30_000 });
+
+/**
+ * A row is deleted only once every live instance has had time to list it (they list every
+ * sync, about every second; three syncs at least when ROUTER_STATE_SYNC_MS is long), whatever
+ * their clocks say.
+ */
+export const ROW_GRACE_MS = 60_000;
+/**
+ * A writer stamps a window before it sends it; the row lands a little later. So a row that a
+ * listing did not have was stamped no earlier than this before that listing began.
+ */
+export const WRITE_SLACK_MS = 1000;
+/** Deletes per sync round at most, so clearing a flood of rows never holds up a round for long. */
+export const MAX_DELETES_PER_ROUND = 50;
+
+/** A row as this instance first listed it: when, and the time it was given on this clock. */
+interface Seen {
+  /** What identifies this version of the row: its ETag (and the writer's own stamp). */
+  readonly version: string;
+  readonly firstSeenAtMs: number;
+  /** The window's end (windows) or the report's or figure's time (the others), on this clock. */
+  readonly localMs: number;
 }
 
 /**
@@ -21,14 +49,26 @@ export interface SharedStateOptions {
  * reads and writes hit memory; a background loop (about every second) writes what changed
  * (coalesced: one write per changed key, not per request) and merges what other instances
  * wrote. Storage down or slow only delays learning; it is logged once per outage.
+ *
+ * Clocks differ between instances: what others wrote is put on this clock when first listed
+ * (windows last no longer than the duration written and the reason's cap; times in the future
+ * become now) and never moved again while the row stays the same. Rows whose window ended or
+ * whose report or figure went stale are dropped from memory and deleted from the table.
  */
 export class SharedStateStore implements StateStore {
-  private readonly memory = new MemoryStateStore();
+  private readonly memory: MemoryStateStore;
   private readonly pendingWindows = new Map<string, Window>();
   private readonly pendingRemaining = new Map<string, Remaining>();
   private readonly pendingLatency = new Set<string>();
   private readonly latency: SharedLatency;
   private readonly writer: WindowWriter;
+  private readonly caps: WindowCaps;
+  private readonly graceMs: number;
+  private readonly seenWindows = new Map<string, Seen>();
+  private readonly seenRemaining = new Map<string, Seen>();
+  private readonly seenLatency = new Map<string, Seen>();
+  /** When this instance last listed the windows: rows new since then were written after it. */
+  private windowsListedAtMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private down = false;
@@ -38,7 +78,10 @@ export class SharedStateStore implements StateStore {
   private ensured = false;
 
   constructor(private readonly table: StateTable, private readonly options: SharedStateOptions) {
-    this.writer = new WindowWriter(table, options.instanceId);
+    this.caps = options.windowCaps ?? DEFAULT_WINDOW_CAPS;
+    this.graceMs = Math.max(ROW_GRACE_MS, 3 * options.syncIntervalMs);
+    this.memory = new MemoryStateStore({ now: options.now });
+    this.writer = new WindowWriter(table, options.instanceId, options.now, (stored) => pulledWindow(stored, options.now(), this.caps));
     this.latency = new SharedLatency(options.now);
   }
 
@@ -54,16 +97,17 @@ export class SharedStateStore implements StateStore {
 
   recordLatency(key: string, sampleMs: number, atMs: number): void {
     this.latency.updateOwn(key, this.memory.recordLatency(key, sampleMs, atMs));
-    this.pendingLatency.add(key);
+    if (this.pendingLatency.size < MAX_STATE_KEYS) this.pendingLatency.add(key);
   }
 
   openWindow(key: string, window: Window): void {
     const merged = this.memory.openWindow(key, window);
-    this.pendingWindows.set(key, mergeWindow(this.pendingWindows.get(key), merged));
+    if (this.pendingWindows.size < MAX_STATE_KEYS || this.pendingWindows.has(key)) this.pendingWindows.set(key, mergeWindow(this.pendingWindows.get(key), merged));
   }
 
   recordRemaining(key: string, remaining: Remaining): void {
-    if (this.memory.recordRemaining(key, remaining)) this.pendingRemaining.set(key, remaining);
+    if (!this.memory.recordRemaining(key, remaining)) return;
+    if (this.pendingRemaining.size < MAX_STATE_KEYS || this.pendingRemaining.has(key)) this.pendingRemaining.set(key, remaining);
   }
 
   /**
@@ -117,7 +161,7 @@ export class SharedStateStore implements StateStore {
     for (const [key, window] of [...this.pendingWindows]) {
       // Memory holds everything pulled so far: never write back a window older than what we saw.
       const current = mergeWindow(this.memory.getWindow(key), window);
-      await this.writer.write(key, current, (stored) => this.memory.openWindow(key, stored));
+      if (isActive(current, this.options.now())) await this.writer.write(key, current, (stored) => this.memory.openWindow(key, stored));
       if (this.pendingWindows.get(key) === window) this.pendingWindows.delete(key);
     }
     for (const [key, remaining] of [...this.pendingRemaining]) {
@@ -139,20 +183,106 @@ export class SharedStateStore implements StateStore {
   }
 
   private async pull(): Promise<void> {
-    const nowMs = this.options.now();
-    for (const [key, stored] of await this.table.listWindows()) {
+    const self = this.options.instanceId;
+    const deletes: (() => Promise<void>)[] = [];
+    const listedAtMs = this.options.now();
+    const windowRows = await this.table.listWindows();
+    let nowMs = this.options.now();
+    this.memory.prune(nowMs);
+    const seenWindows = new Set<string>();
+    const since = this.windowsListedAtMs === undefined ? undefined : this.windowsListedAtMs - WRITE_SLACK_MS;
+    for (const [key, stored] of windowRows) {
+      seenWindows.add(key);
       this.writer.remember(key, stored.etag);
-      if (stored.window.untilMs > nowMs) this.memory.openWindow(key, stored.window);
+      const [seen, fresh] = this.see(this.seenWindows, key, stored.etag, nowMs, () => pulledWindow(stored, nowMs, this.caps, since).untilMs);
+      const window = { untilMs: seen.localMs, reason: stored.window.reason };
+      // Applied once per version of the row: pulling the same row again never stretches it.
+      if (fresh && isActive(window, nowMs)) this.memory.openWindow(key, window);
+      if (seen.localMs <= nowMs && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteWindow(key, stored.etag));
     }
-    for (const [key, stored] of await this.table.listRemaining()) this.memory.recordRemaining(key, stored.remaining);
+    keepOnly(this.seenWindows, seenWindows);
+    this.writer.keepOnly(seenWindows);
+    this.windowsListedAtMs = listedAtMs;
+
+    const remainingRows = await this.table.listRemaining();
+    nowMs = this.options.now();
+    const seenRemaining = new Set<string>();
+    for (const [key, stored] of remainingRows) {
+      seenRemaining.add(key);
+      const raw = stored.remaining;
+      const [seen] = this.see(this.seenRemaining, key, `${stored.etag ?? ''}|${stored.instance}|${raw.atMs}`, nowMs, () => (stored.instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs)));
+      if (nowMs - seen.localMs > REMAINING_KEEP_MS) {
+        const etag = stored.etag;
+        if (etag !== undefined && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteRemaining(key, etag));
+        continue;
+      }
+      this.memory.recordRemaining(key, seen.localMs === raw.atMs ? raw : { ...raw, atMs: seen.localMs });
+    }
+    keepOnly(this.seenRemaining, seenRemaining);
+
     const latencyRows = await this.table.listLatency();
-    this.live = countLive(latencyRows, this.options.instanceId, nowMs);
-    for (const byInstance of latencyRows.values()) byInstance.delete(this.options.instanceId); // memory has our own, newer
-    this.latency.replaceOthers(latencyRows, this.memory.latencies());
+    nowMs = this.options.now();
+    const figures = new Map<string, Map<string, LatencyFigure>>();
+    const seenLatency = new Set<string>();
+    for (const [key, byInstance] of latencyRows) {
+      for (const [instance, stored] of byInstance) {
+        const id = `${key}|${instance}`;
+        seenLatency.add(id);
+        const raw = stored.figure;
+        const [seen] = this.see(this.seenLatency, id, `${stored.etag ?? ''}|${raw.atMs}`, nowMs, () => (instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs)));
+        if (nowMs - seen.localMs > LATENCY_FRESH_MS) {
+          const etag = stored.etag;
+          if (etag !== undefined && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteLatency(key, instance, etag));
+          continue;
+        }
+        const byKey = figures.get(key) ?? new Map<string, LatencyFigure>();
+        byKey.set(instance, seen.localMs === raw.atMs ? raw : { ...raw, atMs: seen.localMs });
+        figures.set(key, byKey);
+      }
+    }
+    keepOnly(this.seenLatency, seenLatency);
+    this.live = countLive(figures, self, nowMs);
+    for (const byInstance of figures.values()) byInstance.delete(self); // memory has our own, newer
+    this.latency.replaceOthers(figures, this.memory.latencies());
+
     if (this.options.countUsage === true) {
       const windows = this.memory.ledger.currentWindows(nowMs);
-      this.memory.ledger.replaceOthers(await this.table.listUsage(windows, this.options.instanceId));
+      this.memory.ledger.replaceOthers(await this.table.listUsage(windows, self));
     }
+    await deleteSome(deletes);
+  }
+
+  /**
+   * The row as first seen in this version, and whether this listing is the first to show it.
+   * A new version is put on this clock once, by `local`.
+   */
+  private see(seen: Map<string, Seen>, id: string, version: string, nowMs: number, local: () => number): [Seen, boolean] {
+    const known = seen.get(id);
+    if (known !== undefined && known.version === version) return [known, false];
+    const first = { version, firstSeenAtMs: nowMs, localMs: local() };
+    seen.set(id, first);
+    return [first, true];
+  }
+}
+
+/**
+ * A time another instance stamped a report or figure with, on this clock: one in the future
+ * came from a clock ahead of ours and counts as made now (when first seen), so it neither
+ * stays fresh for the length of the skew nor beats newer reports.
+ */
+function stampOnThisClock(stampMs: number, nowMs: number): number {
+  return Math.min(stampMs, nowMs);
+}
+
+function keepOnly(seen: Map<string, Seen>, listed: ReadonlySet<string>): void {
+  for (const id of seen.keys()) if (!listed.has(id)) seen.delete(id);
+}
+
+/** A few deletes at a time; one that fails is tried again by a later round, if still due. */
+async function deleteSome(deletes: readonly (() => Promise<void>)[]): Promise<void> {
+  const batch = deletes.slice(0, MAX_DELETES_PER_ROUND);
+  for (let i = 0; i < batch.length; i += 10) {
+    await Promise.all(batch.slice(i, i + 10).map((remove) => remove().catch(() => undefined)));
   }
 }
 

@@ -1,5 +1,5 @@
 import { mergeWindow, Window } from '../core/windows';
-import { StateTable } from './StateTable';
+import { StateTable, StoredWindow } from './StateTable';
 
 const MAX_TRIES = 8;
 
@@ -11,10 +11,25 @@ const MAX_TRIES = 8;
 export class WindowWriter {
   private readonly etags = new Map<string, string>();
 
-  constructor(private readonly table: StateTable, private readonly instanceId: string) {}
+  /**
+   * `now` stamps each write (readers use it to tell how long a window was meant to last);
+   * `readable` puts a row another instance wrote on this clock (see pulledWindow).
+   */
+  constructor(
+    private readonly table: StateTable,
+    private readonly instanceId: string,
+    private readonly now: () => number,
+    private readonly readable: (stored: StoredWindow) => Window,
+  ) {}
 
+  /** Notes a row's ETag as listed, for the next write of that key. */
   remember(key: string, etag: string): void {
     this.etags.set(key, etag);
+  }
+
+  /** Forgets the ETags of rows the last listing no longer had (deleted), so the map stays as small as the table. */
+  keepOnly(keys: ReadonlySet<string>): void {
+    for (const key of this.etags.keys()) if (!keys.has(key)) this.etags.delete(key);
   }
 
   /** `learned` receives a later window found in the table, so memory catches up at once. */
@@ -22,21 +37,22 @@ export class WindowWriter {
     let etag = this.etags.get(key);
     let wanted = window;
     for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
-      const result = await this.table.writeWindow(key, wanted, this.instanceId, etag);
+      const result = await this.table.writeWindow(key, wanted, this.instanceId, etag, this.now());
       if (result.kind === 'written') {
         this.etags.set(key, result.etag);
         return;
       }
       const stored = await this.table.getWindow(key);
-      if (stored !== undefined) {
+      const found = stored === undefined ? undefined : this.readable(stored);
+      if (stored !== undefined && found !== undefined) {
         this.etags.set(key, stored.etag);
-        if (mergeWindow(stored.window, wanted) === stored.window) {
-          learned(stored.window);
+        if (mergeWindow(found, wanted) === found) {
+          learned(found);
           return;
         }
       }
       etag = stored?.etag;
-      wanted = mergeWindow(stored?.window, wanted);
+      wanted = mergeWindow(found, wanted);
     }
     throw new Error(`window ${key}: gave up after ${MAX_TRIES} concurrent-update conflicts`);
   }

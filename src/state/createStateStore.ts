@@ -24,7 +24,7 @@ const OP_TIMEOUT_MS = 5000;
 export function createStateStore(settings: StateSettings, options: { instanceId: string; now: () => number; log: (line: string) => void; countUsage?: boolean }): StateStoreHandle {
   if (settings.kind === 'memory') {
     return {
-      store: new MemoryStateStore(),
+      store: new MemoryStateStore({ now: options.now }),
       kind: 'memory',
       start: () => options.log(`[router] state is per instance (${settings.why})`),
       stop: async () => undefined,
@@ -33,7 +33,11 @@ export function createStateStore(settings: StateSettings, options: { instanceId:
     };
   }
   const client = tableClient(settings.connection, settings.tableName);
-  const store = new SharedStateStore(new AzureStateTable(client, OP_TIMEOUT_MS), { ...options, syncIntervalMs: settings.syncIntervalMs });
+  const store = new SharedStateStore(new AzureStateTable(client, OP_TIMEOUT_MS), {
+    ...options,
+    syncIntervalMs: settings.syncIntervalMs,
+    ...(settings.windowCaps === undefined ? {} : { windowCaps: settings.windowCaps }),
+  });
   return { store, kind: 'table', start: () => store.start(), stop: () => store.stop(), claimLease: (name, holdMs) => store.claimLease(name, holdMs), lastSyncAtMs: () => store.lastSyncAtMs };
 }
 

@@ -3,7 +3,8 @@ import { CircuitState } from '../core/circuitBreaker';
 import { windowKeys } from '../core/consumerLimits';
 import { LatencyFigure, scoreLatency } from '../core/latency';
 import { freshForRanking } from '../core/planAttempts';
-import { backendKey, isActive } from '../core/windows';
+import { Remaining } from '../core/remaining';
+import { backendKey, isActive, Window } from '../core/windows';
 import { StateStore } from '../state/StateStore';
 
 export interface StatusInput {
@@ -61,6 +62,12 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
   const peers = config.backends.filter((b) => b.priority === backend.priority).map((b) => figureOf(state, b.name, nowMs)?.ewmaMs);
   const best = peers.reduce<number | undefined>((min, v) => (typeof v === 'number' ? Math.min(min ?? v, v) : min), undefined);
   const score = scoreLatency(backend.priority, own, best, config.latency);
+  const whole = backendKey(backend.name);
+  // The whole backend's entry (its bench, its probe figure) first; then the longest windows, the freshest figures and reports.
+  const rank = <T>(by: (value: T) => number) => ([ka, a]: [string, T], [kb, b]: [string, T]) => Number(kb === whole) - Number(ka === whole) || by(b) - by(a);
+  const windows = summarise(state.windows(), prefix, (w) => isActive(w, nowMs), rank<Window>((w) => w.untilMs));
+  const latency = summarise(state.latencies(), prefix, () => true, rank<LatencyFigure>((f) => f.atMs));
+  const remaining = summarise(state.remainings(), prefix, () => true, rank<Remaining>((r) => r.atMs));
   return {
     name: backend.name,
     type: backend.type ?? null,
@@ -72,16 +79,30 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
     latencyMs: own === undefined ? null : Math.round(own.ewmaMs),
     credential: { kind: backend.credential.kind, ...input.credentialState(backend) },
     circuit: input.circuit(backend.name),
-    windows: [...state.windows()].filter(([key, w]) => key.startsWith(prefix) && isActive(w, nowMs)).map(([key, w]) => ({
+    windows: windows.shown.map(([key, w]) => ({
       deployment: key.slice(prefix.length), reason: w.reason, until: iso(w.untilMs), remainingMs: w.untilMs - nowMs,
     })),
-    latency: [...state.latencies()].filter(([key]) => key.startsWith(prefix)).map(([key, f]) => ({
+    latency: latency.shown.map(([key, f]) => ({
       deployment: key.slice(prefix.length), ewmaMs: Math.round(f.ewmaMs), samples: f.samples, ageMs: nowMs - f.atMs,
     })),
-    remaining: [...state.remainings()].filter(([key]) => key.startsWith(prefix)).map(([key, r]) => ({
+    remaining: remaining.shown.map(([key, r]) => ({
       deployment: key.slice(prefix.length), tokens: r.tokens ?? null, requests: r.requests ?? null, ageMs: nowMs - r.atMs,
     })),
+    /** How many more of each the lists leave out (see STATUS_LIST_MAX). */
+    omitted: { windows: windows.omitted, latency: latency.omitted, remaining: remaining.omitted },
   };
+}
+
+/**
+ * Entries per list and backend at most. With BACKEND_<N>_DEPLOYMENTS unset, callers can make up
+ * deployment names by the thousand; the status stays small and says how many it left out.
+ */
+export const STATUS_LIST_MAX = 20;
+
+/** The first STATUS_LIST_MAX of a backend's entries in `rank` order, and how many more there are. */
+function summarise<T>(entries: Iterable<[string, T]>, prefix: string, keep: (value: T) => boolean, rank: (a: [string, T], b: [string, T]) => number) {
+  const mine = [...entries].filter(([key, value]) => key.startsWith(prefix) && keep(value)).sort(rank);
+  return { shown: mine.slice(0, STATUS_LIST_MAX), omitted: Math.max(0, mine.length - STATUS_LIST_MAX) };
 }
 
 /** As routing sees a backend: its best fresh deployment figure, else its fresh probe figure. */

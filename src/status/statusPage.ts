@@ -28,12 +28,14 @@ function stateOf(b) {
   if (b.circuit.kind === 'open') return pill('bad', 'circuit open');
   if (b.circuit.kind === 'half-open') return pill('warn', 'half-open');
   if (b.windows.some((w) => w.deployment === '*')) return pill('bad', b.windows.find((w) => w.deployment === '*').reason);
-  if (b.windows.length) return pill('warn', b.windows.length + ' benched');
+  if (b.windows.length) return pill('warn', (b.windows.length + more(b, 'windows')) + ' benched');
   return b.demoted ? pill('warn', 'demoted') : pill('ok', 'healthy');
 }
+const more = (b, list) => (b.omitted && b.omitted[list]) || 0;
+const andMore = (b, list) => (more(b, list) ? '<br><span class="mute">+' + num(more(b, list)) + ' more</span>' : '');
 function row(b) {
-  const windows = b.windows.map((w) => esc(w.deployment) + ': ' + esc(w.reason) + ', ' + Math.ceil(w.remainingMs / 1000) + ' s left').join('<br>') || '<span class="mute">none</span>';
-  const remaining = b.remaining.map((r) => esc(r.deployment) + ': <span class="num">' + num(r.tokens) + ' tok / ' + num(r.requests) + ' req</span>').join('<br>') || '<span class="mute">–</span>';
+  const windows = (b.windows.map((w) => esc(w.deployment) + ': ' + esc(w.reason) + ', ' + Math.ceil(w.remainingMs / 1000) + ' s left').join('<br>') + andMore(b, 'windows')) || '<span class="mute">none</span>';
+  const remaining = (b.remaining.map((r) => esc(r.deployment) + ': <span class="num">' + num(r.tokens) + ' tok / ' + num(r.requests) + ' req</span>').join('<br>') + andMore(b, 'remaining')) || '<span class="mute">–</span>';
   const latency = b.latencyMs === null ? '<span class="mute">no data</span>' : '<span class="num">' + num(b.latencyMs) + ' ms</span> <span class="mute" title="speed factor against the fastest backend of the same priority">×' + b.speedFactor + '</span>';
   const prio = b.priority + (b.effectivePriority !== b.priority ? ' → ' + b.effectivePriority : '');
   return '<tr><td><b>' + esc(b.name) + '</b><br><span class="mute">' + esc(b.type ?? '') + ' weight ' + b.weight + '</span></td><td>' + prio +

@@ -90,13 +90,16 @@ export function telemetryOver(client: AiClient, log: (line: string) => void): Te
 }
 
 function trackCompleted(client: AiClient, r: CompletedRequest): void {
-  const dims = { Backend: r.backend.name, Deployment: r.alias, Consumer: r.consumer, Priority: String(r.backend.priority) };
+  const dims = { Backend: r.backend.name, Deployment: r.alias, Consumer: r.consumer, Priority: String(r.backend.priority), Spillover: String(r.spilledOver) };
+  if (r.utilizationPercent !== undefined) client.trackMetric({ name: 'Deployment Utilization', value: r.utilizationPercent, properties: { Backend: r.backend.name, Deployment: r.alias } });
   client.trackMetric({ name: 'Backend Latency', value: r.backendLatencyMs, properties: { Backend: r.backend.name, Deployment: r.alias } });
   if (r.usage === undefined) return;
   const properties = { ...dims, Estimated: String(r.usage.estimated) };
   client.trackMetric({ name: 'Prompt Tokens', value: r.usage.promptTokens, properties });
   client.trackMetric({ name: 'Completion Tokens', value: r.usage.completionTokens, properties });
   client.trackMetric({ name: 'Total Tokens', value: r.usage.totalTokens, properties });
+  if (r.usage.cachedTokens !== undefined) client.trackMetric({ name: 'Cached Tokens', value: r.usage.cachedTokens, properties });
+  if (r.usage.reasoningTokens !== undefined) client.trackMetric({ name: 'Reasoning Tokens', value: r.usage.reasoningTokens, properties });
 }
 
 function trackBench(client: AiClient, backend: string, deployment: string, reason: WindowReason, benchMs: number): void {

@@ -120,3 +120,83 @@ describe('refresh after a 401/403', () => {
     expect(fakes.secrets.reads).toBe(3);
   });
 });
+
+describe('refresh while a backend keeps refusing the credential', () => {
+  const BENCH = 300_000;
+
+  it('reads a dead key from the vault once per auth bench, however many requests it refuses', async () => {
+    const creds = fakes.source([vaultBackend]);
+    creds.start();
+    await settle();
+    expect(await creds.refresh(vaultBackend)).toBe(true); // the first 401: re-read (same value), the router retries once
+    for (let i = 0; i < 29; i++) {
+      await fakes.clock.advance(1000);
+      expect(await creds.refresh(vaultBackend)).toBe(false); // no read, no retry with the same dead key
+    }
+    expect(fakes.secrets.reads).toBe(2);
+  });
+
+  it('reads again once the auth bench has passed', async () => {
+    const creds = fakes.source([vaultBackend]);
+    creds.start();
+    await settle();
+    await creds.refresh(vaultBackend);
+    await fakes.clock.advance(BENCH - 1);
+    expect(await creds.refresh(vaultBackend)).toBe(false);
+    expect(fakes.secrets.reads).toBe(2);
+    await fakes.clock.advance(1);
+    fakes.secrets.values.set('ptu-key', KEY_2);
+    expect(await creds.refresh(vaultBackend)).toBe(true);
+    expect(fakes.secrets.reads).toBe(3);
+    expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_2);
+  });
+
+  it('lets calls that were sent with the old key retry with the rotated one, without another read', async () => {
+    const creds = fakes.source([vaultBackend]);
+    creds.start();
+    await settle();
+    fakes.secrets.values.set('ptu-key', KEY_2);
+    expect(await creds.refresh(vaultBackend)).toBe(true);
+    await fakes.clock.advance(500);
+    expect(await creds.refresh(vaultBackend)).toBe(true); // a call sent with KEY_1 before the rotation came back
+    expect(fakes.secrets.reads).toBe(2);
+    expect(creds.authHeader(vaultBackend)?.value).toBe(KEY_2);
+  });
+
+  it('asks a failing vault once per auth bench on behalf of requests (the background retries go on)', async () => {
+    const creds = fakes.source([vaultBackend]);
+    creds.start();
+    await settle();
+    fakes.secrets.failWith = Object.assign(new Error('Forbidden'), { name: 'RestError', statusCode: 403 });
+    expect(await creds.refresh(vaultBackend)).toBe(false);
+    const reads = fakes.secrets.reads;
+    expect(await creds.refresh(vaultBackend)).toBe(false);
+    expect(fakes.secrets.reads).toBe(reads);
+  });
+
+  it('fetches one token per backend per auth bench when a backend keeps refusing it (a missing role)', async () => {
+    const other = backend({ name: 'payg-west', index: 2, credential: { kind: 'entra' } });
+    const creds = fakes.source([entraBackend, other]);
+    creds.start();
+    await settle();
+    fakes.tokens.repeat = fakes.tokens.last; // the identity's cache answers with the same token
+    expect(await creds.refresh(entraBackend)).toBe(true);
+    expect(await creds.refresh(entraBackend)).toBe(false);
+    expect(fakes.tokens.calls).toBe(2);
+    expect(await creds.refresh(other)).toBe(true); // another backend's refusal is its own
+    expect(fakes.tokens.calls).toBe(3);
+  });
+
+  it('takes the auth bench from the settings', async () => {
+    const creds = fakes.source([vaultBackend], undefined, 10_000);
+    creds.start();
+    await settle();
+    await creds.refresh(vaultBackend);
+    await fakes.clock.advance(9_999);
+    await creds.refresh(vaultBackend);
+    expect(fakes.secrets.reads).toBe(2);
+    await fakes.clock.advance(1);
+    await creds.refresh(vaultBackend);
+    expect(fakes.secrets.reads).toBe(3);
+  });
+});

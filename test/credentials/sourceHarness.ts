@@ -15,8 +15,8 @@ export interface SourceFakes {
   secrets: FakeSecrets;
   tokens: FakeTokens;
   logs: string[];
-  /** A source over the current fakes (secret TTL one hour, log lines into `logs`). */
-  source(backends?: BackendConfig[], fetchTimeoutMs?: number): ManagedCredentialSource;
+  /** A source over the current fakes (secret TTL one hour, log lines into `logs`, auth bench 300 s unless given). */
+  source(backends?: BackendConfig[], fetchTimeoutMs?: number, authBenchMs?: number): ManagedCredentialSource;
 }
 
 function freshFakes(vaultKey: string): Omit<SourceFakes, 'source'> {
@@ -30,9 +30,13 @@ function freshFakes(vaultKey: string): Omit<SourceFakes, 'source'> {
 export function useSourceFakes(vaultKey: string): SourceFakes {
   const fakes: SourceFakes = {
     ...freshFakes(vaultKey),
-    source(backends = [vaultBackend, entraBackend, literalBackend], fetchTimeoutMs) {
+    source(backends = [vaultBackend, entraBackend, literalBackend], fetchTimeoutMs, authBenchMs) {
       const { secrets, tokens, clock, logs } = fakes;
-      return new ManagedCredentialSource(backends, { secrets, tokens, secretTtlMs: HOUR, clock, log: (line) => logs.push(line), ...(fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs }) });
+      return new ManagedCredentialSource(backends, {
+        secrets, tokens, secretTtlMs: HOUR, clock, log: (line) => logs.push(line),
+        ...(fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs }),
+        ...(authBenchMs === undefined ? {} : { authBenchMs }),
+      });
     },
   };
   beforeEach(() => {

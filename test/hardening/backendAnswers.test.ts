@@ -124,3 +124,15 @@ describe('metered streams', () => {
     expect(OPERATIONS.chat.estimatePrompt({ messages: [image], tools })).toBeGreaterThan(1000 + 765);
   });
 });
+
+describe('caller headers', () => {
+  it('never forwards a caller x-ms-spillover-deployment, which would steer traffic to any deployment of the account', async () => {
+    const rt = testRuntime([ptu], () => reply(200, { ok: true }));
+    const req = new HttpRequest({
+      method: 'POST', url: `http://localhost/api/${chatPath}`, params: { deployment: 'gpt-4o' }, body: { string: JSON.stringify(chatBody) },
+      headers: { 'api-key': KEY, 'content-type': 'application/json', 'x-ms-spillover-deployment': 'expensive-standard' },
+    });
+    await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req, new InvocationContext());
+    expect(rt.client.calls[0]?.headers).not.toHaveProperty('x-ms-spillover-deployment');
+  });
+});

@@ -28,9 +28,15 @@ const OPTIONAL_DOCUMENTED = [
   'AzureWebJobsStorage',
   'ROUTER_AUTH_FAILURE_BENCH_SECONDS',
   'ROUTER_LATENCY_ROUTING',
+  'ROUTER_PROMPT_CACHE_AFFINITY',
+  'ROUTER_PROMPT_CACHE_MIN_TOKENS',
   'ROUTER_LATENCY_DEMOTE_FACTOR',
   'ROUTER_LATENCY_DEMOTE_MIN_MS',
   'ROUTER_LATENCY_MIN_SHARE',
+  'ROUTER_LATENCY_NOISE_MS',
+  'ROUTER_LATENCY_NOISE_RATIO',
+  'ROUTER_LATENCY_NOISE_MS',
+  'ROUTER_LATENCY_NOISE_RATIO',
   'PROBE_DEPLOYMENT',
   'PROBE_TIMEOUT_SECONDS',
   'PROBE_API_VERSION',
@@ -51,6 +57,9 @@ const SET_BY_PLATFORM = ['WEBSITE_INSTANCE_ID'];
 
 /** Set by the Bicep for the Functions host (storage credential, telemetry), not read by the router code. */
 const READ_BY_HOST = ['AzureWebJobsStorage__credential', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'];
+
+/** Set by the Bicep for a library the router uses: @azure/identity's DefaultAzureCredential reads AZURE_TOKEN_CREDENTIALS. */
+const READ_BY_LIBRARY = ['AZURE_TOKEN_CREDENTIALS'];
 
 const settingsTree = parseBicep(join(INFRA, 'settings.bicep'));
 const setByBicep = settingNames(settingsTree);
@@ -81,14 +90,19 @@ describe('the app settings', () => {
     expect(stale).toEqual([]);
   });
 
-  it('the Bicep sets no setting that neither the code nor the Functions host reads', () => {
-    expect([...setByBicep].filter((name) => !readByCode.includes(name) && !READ_BY_HOST.includes(name))).toEqual([]);
+  it('the Bicep sets no setting that neither the code, the Functions host nor a library reads', () => {
+    expect([...setByBicep].filter((name) => !readByCode.includes(name) && !READ_BY_HOST.includes(name) && !READ_BY_LIBRARY.includes(name))).toEqual([]);
+  });
+
+  it('the settings a library reads are documented in the README settings table', () => {
+    expect(READ_BY_LIBRARY.filter((name) => !inReadme.has(name))).toEqual([]);
   });
 
   it('router keys are Key Vault references, never values', () => {
     const values = settingValues(settingsTree);
     expect(values.get('ROUTER_API_KEYS')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=/);
     expect(values.get('ROUTER_ADMIN_KEY')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=/);
+    expect(values.get('ROUTER_ID_SECRET')).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=/);
   });
 
   it('main.bicep gives the function app every group of settings', () => {

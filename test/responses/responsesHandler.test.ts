@@ -205,3 +205,15 @@ describe('Responses through the router', () => {
     expect(completed).toMatchObject([{ usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, estimated: false } }]);
   });
 });
+
+describe('params as Azure worker fills them', () => {
+  it('reads a route value whose key a query parameter respelled, and ignores an id on a route without one', async () => {
+    const rt = testRuntime([east], () => reply(200, azureResponse('resp_1')), consumers);
+    const created = await call(rt, { ...create({}), params: { id: 'resp_not-a-path-id' } });
+    expect(created.status).toBe(200);
+    const sealed = idOf(created.text);
+    const got = await call(rt, { ...retrieve(sealed), params: { ID: sealed } });
+    expect(got.status).toBe(200);
+    expect(rt.client.calls[1]?.path).toBe('/openai/v1/responses/resp_1');
+  });
+});

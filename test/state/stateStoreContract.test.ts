@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WindowCaps } from '../../src/core/windows';
 import { Azurite } from '../../src/local/azurite';
 import { AzureStateTable } from '../../src/state/AzureStateTable';
 import { tableClient } from '../../src/state/createStateStore';
@@ -6,6 +7,7 @@ import { MemoryStateStore } from '../../src/state/MemoryStateStore';
 import { SharedStateStore } from '../../src/state/SharedStateStore';
 import { StateStore } from '../../src/state/StateStore';
 import { startTestAzurite } from '../support/azurite';
+import { MemoryStateTable } from './MemoryStateTable';
 
 // Taken once Azurite is up: the table store drops windows already expired by the wall clock when it pulls.
 let NOW = 0;
@@ -33,8 +35,23 @@ const tableViews = (n: number): SharedStateStore[] => {
   const name = `contract${++tableNumber}t${Date.now()}`;
   return Array.from({ length: n }, (_, i) => {
     const azureTable = new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, name), 5000);
-    return new SharedStateStore(azureTable, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined });
+    return new SharedStateStore(azureTable, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined, windowCaps: LONG_CAPS });
   });
+};
+
+/** The contract is about sharing, not caps: benches here run longer than the default settings allow. */
+const LONG_CAPS: WindowCaps = { throttled: 3600_000, 'server-error': 3600_000, timeout: 3600_000, network: 3600_000, auth: 3600_000, 'circuit-open': 3600_000 };
+
+const memoryTable = async (n: number): Promise<Shared> => {
+  const shared = new MemoryStateTable();
+  const views = Array.from({ length: n }, (_, i) => new SharedStateStore(shared, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined, windowCaps: LONG_CAPS }));
+  return {
+    views,
+    converge: async () => {
+      await Promise.all(views.map((v) => v.sync()));
+      await Promise.all(views.map((v) => v.sync()));
+    },
+  };
 };
 
 const table = async (n: number): Promise<Shared> => {
@@ -50,6 +67,7 @@ const table = async (n: number): Promise<Shared> => {
 
 describe.each([
   ['MemoryStateStore', memory],
+  ['SharedStateStore on a memory table', memoryTable],
   ['SharedStateStore on Azurite', table],
 ])('%s', (_name, create) => {
   it('shows a window opened in one view in every view', async () => {

@@ -4,9 +4,9 @@ import { priorityOrder } from '../../src/core/planAttempts';
 import { targetsFor } from '../../src/core/targets';
 import { InFlight } from '../../src/router/InFlight';
 import { MemoryStateStore } from '../../src/state/MemoryStateStore';
-import { backend, NOW } from '../support/fixtures';
+import { backend, NOW, sequence } from '../support/fixtures';
 
-const policy = { demoteFactor: 3, demoteMinGapMs: 200, minShare: 0.05 };
+const policy = { demoteFactor: 3, demoteMinGapMs: 200, minShare: 0.05, noiseMs: 25, noiseRatio: 0.2 };
 
 describe('addSample', () => {
   it('starts from the first sample and moves a fifth of the way to each new one', () => {
@@ -38,11 +38,28 @@ describe('combineFigures', () => {
 describe('scoreLatency', () => {
   it.each([
     ['the fastest keeps its full weight', 100, 100, { effectivePriority: 1, speedFactor: 1, demoted: false }],
-    ['twice as slow gets a quarter of the weight', 200, 100, { effectivePriority: 1, speedFactor: 0.25, demoted: false }],
+    ['a millisecond of loopback noise counts as equal', 2, 1, { effectivePriority: 1, speedFactor: 1, demoted: false }],
+    ['10 ms against 11.5 ms counts as equal', 11.5, 10, { effectivePriority: 1, speedFactor: 1, demoted: false }],
+    ['a gap inside the absolute band counts as equal', 125, 100, { effectivePriority: 1, speedFactor: 1, demoted: false }],
+    ['a gap inside the relative band counts as equal', 1200, 1000, { effectivePriority: 1, speedFactor: 1, demoted: false }],
+    ['just past the band loses a little, not a cliff', 130, 100, { effectivePriority: 1, speedFactor: (100 / 105) ** 2, demoted: false }],
+    ['twice as slow beyond the band gets a quarter of the weight', 225, 100, { effectivePriority: 1, speedFactor: 0.25, demoted: false }],
+    ['a real gap at high latency still wins', 3000, 1000, { effectivePriority: 1, speedFactor: (1000 / 2800) ** 2, demoted: false }],
     ['far slower keeps the minimum share and drops a level', 1000, 100, { effectivePriority: 2, speedFactor: 0.05, demoted: true }],
-    ['slow by the factor but close in milliseconds stays', 40, 10, { effectivePriority: 1, speedFactor: 0.0625, demoted: false }],
+    ['slow by the factor but close in milliseconds stays', 60, 10, { effectivePriority: 1, speedFactor: (10 / 35) ** 2, demoted: false }],
   ])('%s', (_label, ewmaMs, bestMs, expected) => {
-    expect(scoreLatency(1, { ewmaMs, samples: 10, atMs: NOW }, bestMs, policy)).toEqual(expected);
+    const score = scoreLatency(1, { ewmaMs, samples: 10, atMs: NOW }, bestMs, policy);
+    expect({ ...score, speedFactor: Number(score.speedFactor.toFixed(6)) }).toEqual({ ...expected, speedFactor: Number(expected.speedFactor.toFixed(6)) });
+  });
+
+  it('gives two backends at 10 ms and 11.5 ms a speed factor of 1 each, so they split by configured weight', () => {
+    const best = 10;
+    expect([10, 11.5].map((ewmaMs) => scoreLatency(1, { ewmaMs, samples: 10, atMs: NOW }, best, policy).speedFactor)).toEqual([1, 1]);
+  });
+
+  it('with no noise band weighs by the inverse square of the figures', () => {
+    const exact = { ...policy, noiseMs: 0, noiseRatio: 0 };
+    expect(scoreLatency(1, { ewmaMs: 200, samples: 10, atMs: NOW }, 100, exact).speedFactor).toBe(0.25);
   });
 
   it('leaves a backend without figures as configured', () => {
@@ -70,11 +87,20 @@ describe('priorityOrder with latency', () => {
   it('sends most of a priority to its faster backend while the slower keeps a share and lower priorities stay idle', () => {
     const store = new MemoryStateStore();
     store.recordLatency('fast/gpt-4o', 100, NOW);
-    store.recordLatency('slow/gpt-4o', 200, NOW);
+    store.recordLatency('slow/gpt-4o', 250, NOW);
     const counts = firstPicks(store);
     expect(counts.fast! / 2000).toBeGreaterThan(0.75);
     expect(counts.slow! / 2000).toBeGreaterThan(0.1);
     expect(counts.spill).toBeUndefined();
+  });
+
+  it('puts the second of two equal backends first when its draw is higher, though its figure is 1.5 ms slower', () => {
+    const store = new MemoryStateStore();
+    store.recordLatency('fast/gpt-4o', 10, NOW);
+    store.recordLatency('slow/gpt-4o', 11.5, NOW);
+    // Equal weights: the higher draw goes first. (10/11.5)² = 0.76 would have put "fast" first.
+    const order = priorityOrder(targets, sequence(0.5, 0.55, 0.9), { lookup: store, policy, nowMs: NOW }).map((t) => t.backend.name);
+    expect(order).toEqual(['slow', 'fast', 'spill']);
   });
 
   it('demotes a far slower backend behind its peers but never above a higher priority', () => {

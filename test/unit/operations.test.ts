@@ -14,7 +14,7 @@ interface Case {
   readonly promptEstimate: number;
   /** An answer body carrying usage, and the usage read from it. */
   readonly answer: unknown;
-  readonly usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+  readonly usage: { promptTokens: number; completionTokens: number; totalTokens: number; cachedTokens?: number };
   /** One SSE frame holding a single content delta, for rows that stream. */
   readonly deltaFrame?: string;
   /** The backend's own ids for a row on stored objects. */
@@ -22,7 +22,7 @@ interface Case {
 }
 
 const RESPONSE_ANSWER = { id: 'resp_1', object: 'response', output: [], usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens: 3, total_tokens: 10 } };
-const RESPONSE_USAGE = { promptTokens: 7, completionTokens: 3, totalTokens: 10 };
+const RESPONSE_USAGE = { promptTokens: 7, completionTokens: 3, totalTokens: 10, cachedTokens: 0 };
 const stored = (row: OperationRow, path: string, params: { id: string; item?: string }): Case => ({
   row,
   backendPaths: { v1: `/openai/v1/${path}` },
@@ -110,5 +110,14 @@ describe('OPERATIONS', () => {
   it('offers each row on a route of its own per API shape', () => {
     const routes = OPERATION_ROWS.flatMap((row) => Object.values(row.routes));
     expect(new Set(routes).size).toBe(routes.length);
+  });
+});
+
+describe('usage details', () => {
+  it.each([
+    ['chat', OPERATIONS.chat, { usage: { prompt_tokens: 2000, completion_tokens: 40, total_tokens: 2040, prompt_tokens_details: { cached_tokens: 1920 }, completion_tokens_details: { reasoning_tokens: 12 } } }],
+    ['responses', OPERATIONS.responses, { usage: { input_tokens: 2000, output_tokens: 40, total_tokens: 2040, input_tokens_details: { cached_tokens: 1920 }, output_tokens_details: { reasoning_tokens: 12 } } }],
+  ])('reads cached and reasoning tokens of %s answers', (_name, row, answer) => {
+    expect(usageOfBody(Buffer.from(JSON.stringify(answer)), row.usage)).toMatchObject({ cachedTokens: 1920, reasoningTokens: 12 });
   });
 });

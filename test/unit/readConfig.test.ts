@@ -50,8 +50,39 @@ describe('readConfig', () => {
     ['consumer limits for an unknown consumer', { ...base, ROUTER_CONSUMER_LIMITS: 'team-z=100' }, 'ROUTER_CONSUMER_LIMITS'],
     ['a quota without a period', { ...base, ROUTER_CONSUMER_QUOTAS: 'team-a=100' }, 'ROUTER_CONSUMER_QUOTAS'],
     ['duplicate backend names', { ...base, BACKEND_1_NAME: 'x', BACKEND_2_URL: 'https://y', BACKEND_2_PRIORITY: '1', BACKEND_2_NAME: 'x' }, 'BACKEND_2_NAME'],
+    ['a backend URL ending in /openai', { ...base, BACKEND_1_URL: 'https://aoai-eus.openai.azure.com/openai' }, 'BACKEND_1_URL'],
+    ['a backend URL ending in /openai/', { ...base, BACKEND_2_URL: 'https://gw.example.com/team/OpenAI/', BACKEND_2_PRIORITY: '2' }, 'BACKEND_2_URL'],
+    ['a backend URL ending in /openai/v1 (the v1 base URL)', { ...base, BACKEND_1_URL: 'https://aoai-eus.openai.azure.com/openai/v1/' }, 'BACKEND_1_URL'],
+    ['a one-character admin key', { ...base, ROUTER_ADMIN_KEY: 'a' }, 'ROUTER_ADMIN_KEY'],
+    ['an admin key shorter than 16 characters', { ...base, ROUTER_ADMIN_KEY: 'admin-key-12345' }, 'ROUTER_ADMIN_KEY'],
+    ['an admin key equal to a caller key', { ...base, ROUTER_ADMIN_KEY: 'bbbbbbbbbbbbbbbbbbbb' }, 'ROUTER_ADMIN_KEY'],
+    ['a negative latency noise band', { ...base, ROUTER_LATENCY_NOISE_MS: '-5' }, 'ROUTER_LATENCY_NOISE_MS'],
+    ['a latency noise ratio that is not a number', { ...base, ROUTER_LATENCY_NOISE_RATIO: 'a fifth' }, 'ROUTER_LATENCY_NOISE_RATIO'],
   ])('stops start-up on %s, naming %s', (_label, env, setting) => {
     expect(() => readConfig(env)).toThrow(new RegExp(`^Invalid setting ${setting}:`));
+  });
+
+  it('keeps a path prefix in front of /openai, such as a gateway route', () => {
+    const [b] = readConfig({ ...base, BACKEND_1_URL: 'https://gw.example.com/openai-eus/' }).backends;
+    expect(b).toMatchObject({ origin: 'https://gw.example.com', basePath: '/openai-eus' });
+  });
+
+  it('names the fix when a backend URL ends in /openai', () => {
+    expect(() => readConfig({ ...base, BACKEND_1_URL: 'https://aoai-eus.openai.azure.com/openai/' })).toThrow(/BACKEND_1_URL: .*without \/openai.*https:\/\/aoai-eus\.openai\.azure\.com/);
+  });
+
+  it('accepts an admin key of 16+ characters that no caller has', () => {
+    expect(readConfig({ ...base, ROUTER_ADMIN_KEY: ' admin-key-0123456789 ' }).adminKey).toBe('admin-key-0123456789');
+    expect(readConfig(base).adminKey).toBeUndefined();
+  });
+
+  it('never puts the admin key into a configuration error', () => {
+    expect(() => readConfig({ ...base, ROUTER_ADMIN_KEY: 'bbbbbbbbbbbbbbbbbbbb' })).toThrow(/^(?!.*bbbbbbbb)(?=.*team-b)/s);
+  });
+
+  it('reads the latency noise band, 25 ms and a fifth by default', () => {
+    expect(readConfig(base).latency).toMatchObject({ noiseMs: 25, noiseRatio: 0.2 });
+    expect(readConfig({ ...base, ROUTER_LATENCY_NOISE_MS: '0', ROUTER_LATENCY_NOISE_RATIO: '0.5' }).latency).toMatchObject({ noiseMs: 0, noiseRatio: 0.5 });
   });
 
   it('never puts a caller key into a configuration error', () => {

@@ -13,15 +13,27 @@ describe('telemetryOver', () => {
     const fake = fakeClient();
     telemetryOver(fake.client, () => undefined).completed?.({
       consumer: 'team-a', alias: 'gpt-4o', backend: backend({ name: 'ptu', priority: 1 }), deployment: 'gpt-4o-ptu', status: 200, attempts: 1,
-      backendLatencyMs: 42, stream: false, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, estimated: false },
+      backendLatencyMs: 42, stream: false, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, estimated: false }, spilledOver: false, utilizationPercent: undefined,
     });
-    const dims = { Backend: 'ptu', Deployment: 'gpt-4o', Consumer: 'team-a', Priority: '1', Estimated: 'false' };
+    const dims = { Backend: 'ptu', Deployment: 'gpt-4o', Consumer: 'team-a', Priority: '1', Spillover: 'false', Estimated: 'false' };
     expect(fake.metrics).toEqual([
       { name: 'Backend Latency', value: 42, properties: { Backend: 'ptu', Deployment: 'gpt-4o' } },
       { name: 'Prompt Tokens', value: 10, properties: dims },
       { name: 'Completion Tokens', value: 5, properties: dims },
       { name: 'Total Tokens', value: 15, properties: dims },
     ]);
+  });
+
+  it('marks spilled answers, and records cached and reasoning tokens and PTU utilization when reported', () => {
+    const fake = fakeClient();
+    telemetryOver(fake.client, () => undefined).completed?.({
+      consumer: 'team-a', alias: 'gpt-4o', backend: backend({ name: 'ptu', priority: 1 }), deployment: 'gpt-4o-ptu', status: 200, attempts: 1,
+      backendLatencyMs: 42, stream: false, usage: { promptTokens: 2000, completionTokens: 50, totalTokens: 2050, cachedTokens: 1920, reasoningTokens: 30, estimated: false },
+      spilledOver: true, utilizationPercent: 87,
+    });
+    expect(fake.metrics.find((m) => m.name === 'Cached Tokens')).toMatchObject({ value: 1920, properties: { Spillover: 'true' } });
+    expect(fake.metrics.find((m) => m.name === 'Reasoning Tokens')?.value).toBe(30);
+    expect(fake.metrics.find((m) => m.name === 'Deployment Utilization')?.value).toBe(87);
   });
 
   it('records failover, window, circuit and all-throttled events', () => {

@@ -1,13 +1,19 @@
 // The HTTP front of the local host: one `node:http` server that routes each request to the
-// registered function and builds its trigger input exactly as the worker does in stream mode
-// (`createStreamRequest`): a WHATWG Request over the live IncomingMessage, so the handler can
-// read the body as a stream and nothing is buffered on the way in. Admin calls
-// (`POST /admin/functions/<name>`) start non-HTTP functions, as Core Tools offers.
+// registered function and plays both halves of Azure's HTTP path for it, the Functions host
+// and the Node worker in stream mode:
+//   host:   reads a body with a Content-Length whole before invoking (and refuses one over
+//           FUNCTIONS_REQUEST_BODY_SIZE_LIMIT), builds the trigger metadata (params, headers),
+//           and gives up on a request that sees no activity for its proxy timeout (240 s);
+//   worker: builds the handler's request as `createStreamRequest` does, and answers only
+//           through `sendProxyResponse`: a handler that throws or returns nothing gets no
+//           answer at all, and a body that fails leaves its response unfinished.
+// Admin calls (`POST /admin/functions/<name>`) start non-HTTP functions, as Core Tools offers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { HttpRequestInit } from '@azure/functions';
+import type { HttpRequestInit, HttpResponse } from '@azure/functions';
 import { createContext, errorText, invokeWithHooks, type FunctionsLibrary, type HostedFunction, type HostLogger } from './invocation';
 import { RouteTable } from './routes';
-import { toHttpResponse, writeHttpResponse } from './writeResponse';
+import { workerHttpInput, type WorkerHttpInput } from './triggerMetadata';
+import { sendProxyResponse, toHttpResponse, type CookieSerializer } from './writeResponse';
 
 export interface HttpHostOptions {
   lib: FunctionsLibrary;
@@ -17,68 +23,168 @@ export interface HttpHostOptions {
   invokeAdmin: (name: string) => boolean;
   /** `LOCAL_HOST_LOG_REQUESTS=1`: one line per request, as Core Tools prints. */
   logRequests: boolean;
+  /** The library's own `cookie.serialize`, as `sendProxyResponse` uses it. */
+  serializeCookie: CookieSerializer;
+  /** `LOCAL_HOST_CANCEL_ON_DISCONNECT=1` (local-only): cancel a response body when its client leaves. */
+  cancelOnDisconnect: boolean;
+  /** `LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS` in ms: the host proxy's activity timeout (240 s in Azure). */
+  unansweredTimeoutMs: number;
+  /** `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`: larger declared bodies get 413 (104857600 in Azure). */
+  maxRequestBodyBytes: number;
+  /** Cancels every response body still being read; `LocalHost.close()` calls them. */
+  inflight: Set<() => void>;
 }
 
 const ADMIN_PREFIX = '/admin/functions/';
 
-/**
- * Bodies that declare a small Content-Length are read first and handed over as one Buffer:
- * a Request over a Buffer costs about half the CPU of one over a live stream (measured), and
- * the function sees the same bytes. Undeclared or large bodies stay streamed, so the app can
- * still refuse an unbounded body without buffering it.
- */
-const PREREAD_MAX_BYTES = 1 << 20;
+function declaredLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers['content-length'];
+  if (raw === undefined) return undefined;
+  const length = Number(raw);
+  return Number.isFinite(length) && length >= 0 ? length : undefined;
+}
 
-function preread(req: IncomingMessage): Promise<Buffer> | undefined {
-  const declared = Number(req.headers['content-length']);
-  if (!(declared > 0 && declared <= PREREAD_MAX_BYTES)) return undefined;
+/** The whole body; rejects when the client leaves before sending it all. */
+function readWhole(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
     req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('The client left before sending the whole body.'));
+    });
   });
 }
 
-async function toRequest(lib: FunctionsLibrary, req: IncomingMessage, params: Record<string, string>): Promise<InstanceType<FunctionsLibrary['HttpRequest']>> {
+/**
+ * `createStreamRequest`: a WHATWG Request with the metadata's headers and params. The body is
+ * the buffered bytes when the host read them first, else the live stream; none for GET/HEAD.
+ * Throws where the worker throws (an invalid header name in a replaced `Headers`).
+ */
+function toRequest(lib: FunctionsLibrary, req: IncomingMessage, input: WorkerHttpInput, buffered: Buffer | undefined): InstanceType<FunctionsLibrary['HttpRequest']> {
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
-  const body = hasBody ? ((await preread(req)) ?? req) : undefined;
+  // Node has already joined repeated names (only set-cookie stays a list, and no client sends
+  // it); a plain object is the cheapest HeadersInit, measurably faster than pairs.
+  const headers =
+    input.headers.kind === 'request' ? (req.headers as Record<string, string>)
+    : input.headers.kind === 'replaced' ? (input.headers.init as Record<string, string>)
+    : undefined;
   const nativeRequest = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
     method,
-    // Node has already joined repeated names (only set-cookie stays a list, and no client sends
-    // it); a plain object is the cheapest HeadersInit, measurably faster than pairs.
-    headers: req.headers as Record<string, string>,
-    body,
+    headers,
+    body: hasBody ? (buffered ?? req) : undefined,
     duplex: 'half',
   });
   // `nativeRequest` is how the worker builds stream-mode requests; it is not in the public typings.
-  return new lib.HttpRequest({ nativeRequest, params } as HttpRequestInit);
+  return new lib.HttpRequest({ nativeRequest, params: input.params } as HttpRequestInit);
+}
+
+interface Watchdog {
+  /** Restarts the timeout: bytes went out. */
+  touch: () => void;
+  stop: () => void;
+}
+
+/**
+ * The host's proxy (YARP, `ActivityTimeout` of 240 s in `DefaultHttpProxyService`) gives up on a
+ * forwarded request after that long without activity. Its answer then is not known for sure;
+ * the local host closes the connection.
+ */
+function startWatchdog(opts: HttpHostOptions, fn: HostedFunction, invocationId: string, res: ServerResponse): Watchdog {
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+    const what = res.headersSent ? 'left its response unfinished' : 'left the request unanswered';
+    const seconds = opts.unansweredTimeoutMs / 1000;
+    opts.logger.warn(`[${new Date().toISOString()}] 'Functions.${fn.name}' (Id=${invocationId}) ${what} for ${seconds} s: the connection is closed, as the host's proxy timeout does.`);
+    res.destroy();
+  }, opts.unansweredTimeoutMs);
+  const stop = (): void => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+  res.once('close', stop);
+  return {
+    touch: () => {
+      if (!stopped) timer.refresh();
+    },
+    stop,
+  };
+}
+
+function logFailed(opts: HttpHostOptions, fn: HostedFunction, invocationId: string, err: unknown): void {
+  opts.logger.error(`[${new Date().toISOString()}] Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}): ${errorText(err)}`);
 }
 
 async function serveFunction(
   opts: HttpHostOptions,
   fn: HostedFunction,
-  params: Record<string, string>,
+  routeParams: Record<string, string>,
+  query: URLSearchParams,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const started = opts.logRequests ? performance.now() : 0;
-  const context = createContext(opts.lib, fn);
-  try {
-    const result = await invokeWithHooks(fn, [await toRequest(opts.lib, req, params)], context);
-    await writeHttpResponse(res, toHttpResponse(opts.lib, result));
-  } catch (err) {
-    // As the host: the caller gets a bare 500 (or, once the status is out, a cut-off
-    // response), the details go to the log.
-    opts.logger.error(`[${new Date().toISOString()}] Executed 'Functions.${fn.name}' (Failed, Id=${context.invocationId}): ${errorText(err)}`);
-    if (!res.headersSent) res.writeHead(500, { 'content-length': '0' }).end();
-    else res.destroy();
-  }
-  if (opts.logRequests) {
+  const started = performance.now();
+  const logRequest = (outcome: string | number): void => {
+    if (!opts.logRequests) return;
     const ms = (performance.now() - started).toFixed(2);
-    opts.logger.log(`[${new Date().toISOString()}] ${req.method} ${req.url} -> ${fn.name} ${res.statusCode} (${ms} ms)`);
+    opts.logger.log(`[${new Date().toISOString()}] ${req.method} ${req.url} -> ${fn.name} ${outcome} (${ms} ms)`);
+  };
+  // The host reads a declared body whole before the function runs; its size limit comes first.
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > opts.maxRequestBodyBytes) {
+    req.resume();
+    res.writeHead(413, { 'content-length': '0', connection: 'close' }).end();
+    return logRequest(413);
   }
+  let buffered: Buffer | undefined;
+  if (declared !== undefined && declared > 0) {
+    try {
+      buffered = await readWhole(req);
+    } catch {
+      res.destroy(); // The caller left mid-upload: there is nothing to invoke.
+      return logRequest('abandoned');
+    }
+  }
+  const context = createContext(opts.lib, fn);
+  const watchdog = startWatchdog(opts, fn, context.invocationId, res);
+  let response: HttpResponse | undefined;
+  try {
+    const request = toRequest(opts.lib, req, workerHttpInput({ routeParams, query, body: buffered }), buffered);
+    response = toHttpResponse(opts.lib, await invokeWithHooks(fn, [request], context));
+  } catch (err) {
+    // The worker reports the failure to the host at once but never answers the HTTP request.
+    logFailed(opts, fn, context.invocationId, err);
+    return logRequest('unanswered');
+  }
+  if (response === undefined) {
+    // `toRpcHttp` returns early for nothing, before `sendProxyResponse`: no HTTP answer either.
+    opts.logger.warn(`[${new Date().toISOString()}] 'Functions.${fn.name}' (Id=${context.invocationId}) returned no response: the worker sends none, so the caller waits for the host's timeout.`);
+    return logRequest('unanswered');
+  }
+  let tracked: (() => void) | undefined;
+  const track = (cancel: (() => void) | undefined): void => {
+    if (tracked) opts.inflight.delete(tracked);
+    tracked = cancel;
+    if (cancel) opts.inflight.add(cancel);
+  };
+  try {
+    await sendProxyResponse(res, response, {
+      invocationId: context.invocationId,
+      serializeCookie: opts.serializeCookie,
+      cancelOnDisconnect: opts.cancelOnDisconnect,
+      onActivity: watchdog.touch,
+      track,
+    });
+    watchdog.stop();
+  } catch (err) {
+    // Status and part of the body are out; the worker never ends the response.
+    logFailed(opts, fn, context.invocationId, err);
+    return logRequest('unfinished');
+  }
+  logRequest(res.statusCode);
 }
 
 function notFound(res: ServerResponse): void {
@@ -110,10 +216,11 @@ export function createRequestListener(opts: HttpHostOptions): (req: IncomingMess
       req.resume();
       return notFound(res);
     }
-    serveFunction(opts, match.target, match.params, req, res).catch((err: unknown) => {
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    serveFunction(opts, match.target, match.params, query, req, res).catch((err: unknown) => {
+      // Only a bug of the local host itself gets here.
       opts.logger.error(`[local host] ${errorText(err)}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-length': '0' }).end();
-      else res.destroy();
+      res.destroy();
     });
   };
 }

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { join, posix, resolve } from 'node:path';
 import { getCoreRegistry, installCoreShim, type HookCallback, type Registration } from './coreShim';
+import type { CookieSerializer } from './writeResponse';
 
 export interface LoadedApp {
   /** Absolute paths of the entry files, in the order they were required. */
@@ -80,4 +81,14 @@ export function loadFunctionApp(dir: string): LoadedApp {
 /** The app's own copy of `@azure/functions`, so `instanceof HttpResponse` sees the same class. */
 export function requireFunctionsLibrary(dir: string): typeof import('@azure/functions') {
   return Module.createRequire(join(resolve(dir), 'package.json'))('@azure/functions') as typeof import('@azure/functions');
+}
+
+/**
+ * `serialize` from the `cookie` package that copy of the library uses for `Set-Cookie` (it is
+ * one of its two dependencies, so it resolves wherever the library itself loaded from).
+ */
+export function requireLibraryCookieSerializer(dir: string): CookieSerializer {
+  const appRequire = Module.createRequire(join(resolve(dir), 'package.json'));
+  const libraryRequire = Module.createRequire(appRequire.resolve('@azure/functions'));
+  return (libraryRequire('cookie') as { serialize: CookieSerializer }).serialize;
 }

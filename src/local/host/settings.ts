@@ -58,3 +58,38 @@ export function loadLocalSettings(dir: string, env: NodeJS.ProcessEnv = process.
   const applied = existsSync(settingsFile) ? applySettingsValues(settingsFile, env) : [];
   return { routePrefix: readRoutePrefix(join(dir, 'host.json')), applied };
 }
+
+/** How the local host behaves where Azure's platform has a setting or a fixed value. */
+export interface HostBehaviour {
+  /** `LOCAL_HOST_LOG_REQUESTS=1`: one line per request. */
+  logRequests: boolean;
+  /** `LOCAL_HOST_CANCEL_ON_DISCONNECT=1`: local-only, cancel a response body when its client leaves. */
+  cancelOnDisconnect: boolean;
+  /** `LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS` (default 240, the host proxy's activity timeout), in ms. */
+  unansweredTimeoutMs: number;
+  /** `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` (default 104857600, as the host). */
+  maxRequestBodyBytes: number;
+}
+
+export const HOST_PROXY_TIMEOUT_SECONDS = 240;
+export const HOST_REQUEST_BODY_SIZE_LIMIT = 104_857_600;
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a positive ${integer ? 'whole number' : 'number'}; it is "${raw}".`);
+  }
+  return value;
+}
+
+/** Reads the host's own settings; a bad value fails start-up naming the setting. */
+export function readHostBehaviour(env: NodeJS.ProcessEnv): HostBehaviour {
+  return {
+    logRequests: env.LOCAL_HOST_LOG_REQUESTS === '1',
+    cancelOnDisconnect: env.LOCAL_HOST_CANCEL_ON_DISCONNECT === '1',
+    unansweredTimeoutMs: positiveNumber(env, 'LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS', HOST_PROXY_TIMEOUT_SECONDS, false) * 1000,
+    maxRequestBodyBytes: positiveNumber(env, 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', HOST_REQUEST_BODY_SIZE_LIMIT, true),
+  };
+}

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { getCoreRegistry, installCoreShim, type Registration } from './coreShim';
 import { createHttpServer } from './httpServer';
 import { hostFunction, minimumLogLevel, runAppHooks, type HostedFunction, type HostLogger } from './invocation';
-import { loadFunctionApp, requireFunctionsLibrary, type LoadedApp } from './loadApp';
+import { loadFunctionApp, requireFunctionsLibrary, requireLibraryCookieSerializer, type LoadedApp } from './loadApp';
 import { compileRoute, RouteTable } from './routes';
-import { loadLocalSettings } from './settings';
+import { loadLocalSettings, readHostBehaviour } from './settings';
 import { createTimers, timerJob, type TimerScheduler } from './timers';
 
 export interface LocalHostOptions {
@@ -27,7 +27,7 @@ export interface LocalHost {
   port: number;
   routePrefix: string;
   registrations: Registration[];
-  /** Stops timers, closes the server and drops idle and active connections at once. */
+  /** Stops timers, closes the server, drops idle and active connections and cancels bodies still being read, at once. */
   close(): Promise<void>;
 }
 
@@ -82,6 +82,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     else if (level === 'error' || level === 'critical') logger.error(`[functions] ${message}`);
   };
   const { routePrefix } = loadLocalSettings(dir, env);
+  const behaviour = readHostBehaviour(env);
   const app = loadFunctionApp(dir);
   try {
     const lib = requireFunctionsLibrary(dir);
@@ -91,21 +92,29 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const jobs = functions.filter(isTimer).map((fn) => timerJob(fn, env));
     await runAppHooks('appStart');
     const timers = createTimers(lib, jobs, logger);
-    const logRequests = env.LOCAL_HOST_LOG_REQUESTS === '1';
-    const server = createHttpServer({ lib, routes, logger, logRequests, invokeAdmin: (name) => timers.invoke(name) });
+    const inflight = new Set<() => void>();
+    const server = createHttpServer({
+      ...behaviour,
+      lib,
+      routes,
+      logger,
+      serializeCookie: requireLibraryCookieSerializer(dir),
+      inflight,
+      invokeAdmin: (name) => timers.invoke(name),
+    });
     const boundPort = await listen(server, port, host);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     // Timers start once the port is open: a timer (or runOnStartup) may call the app's own routes.
     timers.start();
     logger.log(describeFunctions(functions, url, routePrefix));
-    return { url, port: boundPort, routePrefix, registrations: app.registrations, close: closer(server, timers, app) };
+    return { url, port: boundPort, routePrefix, registrations: app.registrations, close: closer(server, timers, app, inflight) };
   } catch (err) {
     unregister(app);
     throw err;
   }
 }
 
-function closer(server: Server, timers: TimerScheduler, app: LoadedApp): () => Promise<void> {
+function closer(server: Server, timers: TimerScheduler, app: LoadedApp, inflight: Set<() => void>): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () =>
     (closing ??= (async () => {
@@ -113,6 +122,9 @@ function closer(server: Server, timers: TimerScheduler, app: LoadedApp): () => P
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // close() alone waits for every open stream and keep-alive socket; drop them now.
       server.closeAllConnections();
+      // Bodies go on being read after their client left (as in the worker); a host that stops
+      // ends them, as the worker's process exiting would.
+      for (const cancel of [...inflight]) cancel();
       await closed;
       await runAppHooks('appTerminate');
       unregister(app);

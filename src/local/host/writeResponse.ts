@@ -1,8 +1,13 @@
 // Writes a handler's result to the client as the worker's `sendProxyResponse` does in HTTP
-// stream mode: headers minus hop-by-hop ones, status, cookies, then the body chunk by chunk as
-// it arrives. Chunks are never collected, so server-sent events reach the client as they are
-// produced; if the client goes away first, the body stream is cancelled, which is how the app
-// learns to abort its own backend call.
+// stream mode (@azure/functions, src/http/httpProxy.ts): each allowed header with `setHeader`
+// (hop-by-hop ones and any named in `Connection` are dropped), `x-ms-invocation-id`, the status,
+// the cookies, then every chunk of the body as it arrives, then `end()`.
+//
+// Like the worker, it reads the body to its very end whatever the client does: it never waits
+// for the socket to drain, and when the client has gone, the writes are simply lost (a write to
+// a destroyed socket is a no-op). The app is never told: its stream is not cancelled, so a
+// backend call behind it runs on. Only `LOCAL_HOST_CANCEL_ON_DISCONNECT=1` (local-only, see the
+// README) cancels the body when the client disconnects.
 import type { ServerResponse } from 'node:http';
 import type { Cookie, HttpResponse } from '@azure/functions';
 import type { FunctionsLibrary } from './invocation';
@@ -12,7 +17,25 @@ const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade',
 ]);
 
-/** Accepts what a handler may return: an HttpResponse, a plain HttpResponseInit, or nothing. */
+export const INVOCATION_ID_HEADER = 'x-ms-invocation-id';
+
+/** `serialize` of the `cookie` package: the library's own dependency, loaded from beside it. */
+export type CookieSerializer = (name: string, value: string, options: CookieOptions) => string;
+
+export interface CookieOptions {
+  domain?: string;
+  path?: string;
+  expires?: Date;
+  secure?: boolean;
+  httpOnly?: boolean;
+  sameSite?: string | boolean;
+  maxAge?: number;
+}
+
+/**
+ * Accepts what a handler may return: an HttpResponse or a plain HttpResponseInit. Nothing
+ * (`undefined`/`null`) stays undefined: the worker then sends no HTTP response at all.
+ */
 export function toHttpResponse(lib: FunctionsLibrary, result: unknown): HttpResponse | undefined {
   if (result === undefined || result === null) return undefined;
   if (typeof result !== 'object') {
@@ -21,92 +44,94 @@ export function toHttpResponse(lib: FunctionsLibrary, result: unknown): HttpResp
   return result instanceof lib.HttpResponse ? result : new lib.HttpResponse(result);
 }
 
-function serializeCookie(c: Cookie): string {
-  const parts = [`${c.name}=${encodeURIComponent(c.value)}`];
-  if (c.domain) parts.push(`Domain=${c.domain}`);
-  if (c.path) parts.push(`Path=${c.path}`);
-  if (c.expires !== undefined) parts.push(`Expires=${new Date(c.expires).toUTCString()}`);
-  if (c.maxAge !== undefined) parts.push(`Max-Age=${Math.floor(c.maxAge)}`);
-  if (c.httpOnly) parts.push('HttpOnly');
-  if (c.secure) parts.push('Secure');
-  if (c.sameSite) parts.push(`SameSite=${c.sameSite}`);
-  return parts.join('; ');
+function connectionNamed(connection: string | null): Set<string> {
+  return new Set(connection?.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0));
 }
 
-/** Flat `[name, value, name, value…]` list for `writeHead`, which keeps repeated names. */
-export function responseHeaderList(response: HttpResponse): string[] {
-  const connection = response.headers.get('connection');
-  const named = connection ? new Set(connection.split(',').map((h) => h.trim().toLowerCase())) : undefined;
-  const list: string[] = [];
-  for (const [name, value] of response.headers) {
-    // Headers iteration yields lower-case names; set-cookie comes below, one line per cookie.
-    if (HOP_BY_HOP.has(name) || named?.has(name) || name === 'set-cookie') continue;
-    list.push(name, value);
-  }
-  for (const cookie of response.headers.getSetCookie()) list.push('set-cookie', cookie);
-  for (const cookie of response.cookies) list.push('set-cookie', serializeCookie(cookie));
-  return list;
-}
-
-function waitForDrain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
+/** The worker's `setCookies`: SameSite names lower-cased for `cookie.serialize`, one `Set-Cookie` list. */
+function serializeCookies(cookies: Cookie[], serialize: CookieSerializer): string[] {
+  return cookies.map((c) => {
+    const sameSite = c.sameSite === 'Lax' ? 'lax' : c.sameSite === 'None' ? 'none' : c.sameSite === 'Strict' ? 'strict' : c.sameSite;
+    return serialize(c.name, c.value, {
+      domain: c.domain,
+      path: c.path,
+      expires: typeof c.expires === 'number' ? new Date(c.expires) : c.expires,
+      secure: c.secure,
+      httpOnly: c.httpOnly,
+      sameSite,
+      maxAge: c.maxAge,
+    });
   });
 }
 
-/** Streams `body` to `res`; cancels `body` if the client disconnects before it ends. */
-async function pipeBody(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
-  const reader = body.getReader();
-  let cancelled = false;
-  const cancel = (): void => {
-    if (cancelled) return;
-    cancelled = true;
-    // Resolves a pending read() with done, so the loop below ends even mid-wait.
-    reader.cancel(new Error('The client closed the connection.')).catch(() => undefined);
-  };
-  const onClose = (): void => {
-    if (!res.writableFinished) cancel();
-  };
-  res.once('close', onClose);
-  try {
-    // Cork the first chunk until the next tick: a body that is already complete (JSON, text)
-    // then leaves in one write with the headers and the final chunk, while a stream whose next
-    // chunk is not ready yet is flushed at once.
-    res.cork();
-    process.nextTick(() => res.uncork());
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) {
-        cancel();
-        break;
-      }
-      if (!res.write(value)) await waitForDrain(res);
-    }
-  } finally {
-    res.off('close', onClose);
-    reader.releaseLock();
+/**
+ * Status and headers exactly as the worker sets them. Note what `setHeader` implies: of several
+ * `set-cookie` headers only the last survives, and any `cookies` replace them all.
+ */
+export function setResponseHead(res: ServerResponse, response: HttpResponse, invocationId: string, serialize: CookieSerializer): void {
+  const named = connectionNamed(response.headers.get('connection'));
+  for (const [name, value] of response.headers.entries()) {
+    if (!HOP_BY_HOP.has(name) && !named.has(name)) res.setHeader(name, value);
   }
-  res.end();
+  res.setHeader(INVOCATION_ID_HEADER, invocationId);
+  res.statusCode = response.status;
+  if (response.cookies.length > 0) res.setHeader('Set-Cookie', serializeCookies(response.cookies, serialize));
+}
+
+export interface SendOptions {
+  invocationId: string;
+  serializeCookie: CookieSerializer;
+  /** `LOCAL_HOST_CANCEL_ON_DISCONNECT=1`: cancel the body when the client leaves (local-only). */
+  cancelOnDisconnect: boolean;
+  /** Called whenever bytes go out (the host's proxy measures its timeout from the last activity). */
+  onActivity: () => void;
+  /** Receives a function that cancels the body (used by `LocalHost.close()`), and later undefined. */
+  track: (cancel: (() => void) | undefined) => void;
 }
 
 /**
- * Sends the response. Throws when the body stream fails; by then the status may be out, so the
- * caller must cut the connection rather than answer again. Nothing returned becomes 204.
+ * Sends the response and ends it. Throws when the body stream fails: as in the worker, the
+ * response is then left unfinished (status and the first chunks are out, `end()` never comes).
  */
-export async function writeHttpResponse(res: ServerResponse, response: HttpResponse | undefined): Promise<void> {
-  if (response === undefined) {
-    res.writeHead(204).end();
-    return;
-  }
-  res.writeHead(response.status, responseHeaderList(response));
+export async function sendProxyResponse(res: ServerResponse, response: HttpResponse, opts: SendOptions): Promise<void> {
+  setResponseHead(res, response, opts.invocationId, opts.serializeCookie);
   const body = response.body;
-  if (body === null) res.end();
-  else await pipeBody(body, res);
+  if (body !== null) {
+    const reader = (body as ReadableStream<Uint8Array>).getReader();
+    let cancelled = false;
+    const cancel = (): void => {
+      if (cancelled) return;
+      cancelled = true;
+      // Resolves a pending read() with done, so the loop below ends even mid-wait.
+      reader.cancel(new Error('The client closed the connection.')).catch(() => undefined);
+    };
+    const onClose = (): void => {
+      if (!res.writableFinished) cancel();
+    };
+    if (opts.cancelOnDisconnect) res.once('close', onClose);
+    opts.track(cancel);
+    try {
+      // Cork the first chunk until the next tick: a body that is already complete (JSON, text)
+      // then leaves in one write with the headers, while a stream whose next chunk is not ready
+      // yet is flushed at once. (A local optimisation; the bytes are the same.)
+      res.cork();
+      process.nextTick(() => res.uncork());
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (opts.cancelOnDisconnect && res.destroyed) {
+          cancel();
+          break;
+        }
+        // As the worker: no backpressure, and a write after the client left goes nowhere.
+        res.write(value);
+        opts.onActivity();
+      }
+    } finally {
+      res.off('close', onClose);
+      opts.track(undefined);
+      reader.releaseLock();
+    }
+  }
+  res.end();
 }
