@@ -7,6 +7,7 @@ import { InvocationContext } from '@azure/functions';
 import { reply } from './support/FakeBackendClient';
 import { backend, NOW } from './support/fixtures';
 import { testRuntime } from './support/runtime';
+import { BackendTally } from '../src/status/BackendTally';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const CONSUMER = 'test-consumer-key-0001';
@@ -96,5 +97,19 @@ describe('statusHandler with many deployment names', () => {
     expect(ptuStatus.omitted).toEqual({ windows: 481, latency: 481, remaining: 480 });
     expect(paygStatus.omitted).toEqual({ windows: 0, latency: 0, remaining: 0 });
     expect(res.text.length).toBeLessThan(20_000);
+  });
+});
+
+describe('statusHandler served counts', () => {
+  it('shows each backend its served answers, cached share of prompt tokens, spilled answers and PTU utilization', async () => {
+    const tally = new BackendTally();
+    const usage = { prompt_tokens: 2000, completion_tokens: 10, total_tokens: 2010, prompt_tokens_details: { cached_tokens: 1536 } };
+    const answer = () => reply(200, { choices: [], usage }, { 'x-ms-spillover-from-gpt-4o-ptu': 'true', 'azure-openai-deployment-utilization': '93%' });
+    const base = testRuntime([ptu], answer, { adminKey: ADMIN }, undefined, tally.events);
+    const rt = { ...base, tally };
+    const req = () => new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions', headers: { 'api-key': CONSUMER }, body: { string: '{"messages":[]}' }, params: { deployment: 'gpt-4o' } });
+    for (let i = 0; i < 2; i++) await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req(), new InvocationContext());
+    const body = JSON.parse((await status(rt, { 'api-key': ADMIN })).text);
+    expect(body.backends[0].served).toEqual({ served: 2, promptTokens: 4000, cachedTokens: 3072, cachedShare: 0.768, spilledOver: 2, utilizationPercent: 93 });
   });
 });

@@ -30,8 +30,23 @@ function readBackend(settings: SettingsReader, n: number): BackendConfig {
     weight: settings.integer(`${prefix}WEIGHT`, 1, 1, 1000),
     type,
     deployments: readDeployments(settings, `${prefix}DEPLOYMENTS`),
+    spillover: readSpillover(settings, `${prefix}SPILLOVER_DEPLOYMENT`),
     credential: readCredential(settings, prefix),
   };
+}
+
+/**
+ * BACKEND_<N>_SPILLOVER_DEPLOYMENT: one standard deployment of the same resource that takes a
+ * PTU deployment's overflow (`x-ms-spillover-deployment`), or `alias=deployment` pairs, one per alias.
+ */
+function readSpillover(settings: SettingsReader, setting: string): BackendConfig['spillover'] {
+  const raw = settings.string(setting);
+  if (raw === undefined) return undefined;
+  if (!raw.includes('=')) {
+    if (!isValidDeploymentName(raw.trim())) throw new ConfigError(setting, `"${raw}" is not a deployment name`);
+    return { all: raw.trim() };
+  }
+  return { byAlias: readDeployments(settings, setting) ?? new Map() };
 }
 
 function readUrl(settings: SettingsReader, setting: string): { origin: string; basePath: string } {

@@ -26,6 +26,8 @@ export interface BackendConfig {
   readonly type: BackendType | undefined;
   /** alias → deployment. Undefined: serves any deployment name unchanged. */
   readonly deployments: ReadonlyMap<string, string> | undefined;
+  /** BACKEND_<N>_SPILLOVER_DEPLOYMENT: Azure's own PTU spillover target, for every alias or per alias. */
+  readonly spillover?: { readonly all: string } | { readonly byAlias: ReadonlyMap<string, string> };
   readonly credential: BackendCredentialSpec;
 }
 

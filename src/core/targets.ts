@@ -7,6 +7,8 @@ export interface RouteTarget {
   readonly deployment: string;
   readonly deploymentKey: string;
   readonly backendKey: string;
+  /** Sent as `x-ms-spillover-deployment`: where Azure puts this deployment's overflow. */
+  readonly spilloverDeployment?: string;
 }
 
 /** The backends that serve `alias`, sorted by priority (stable within a priority). */
@@ -15,11 +17,13 @@ export function targetsFor(backends: readonly BackendConfig[], alias: string): R
   for (const backend of backends) {
     const deployment = backend.deployments === undefined ? alias : backend.deployments.get(alias);
     if (deployment === undefined) continue;
+    const spillover = backend.spillover === undefined ? undefined : 'all' in backend.spillover ? backend.spillover.all : backend.spillover.byAlias.get(alias);
     targets.push({
       backend,
       deployment,
       deploymentKey: deploymentKey(backend.name, deployment),
       backendKey: backendKey(backend.name),
+      ...(spillover === undefined ? {} : { spilloverDeployment: spillover }),
     });
   }
   return targets.sort((a, b) => a.backend.priority - b.backend.priority);

@@ -26,6 +26,7 @@ export function statusHandler(runtime: () => Runtime) {
       config: rt.config,
       state: rt.state,
       circuit: (name) => rt.router.breakers.state(backendKey(name)),
+      tally: rt.tally && ((name) => rt.tally?.of(name) ?? {}),
       credentialState: credentialStates(rt),
       instanceId: rt.instanceId,
       stateKind: rt.stateHandle.kind,

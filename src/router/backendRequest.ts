@@ -17,6 +17,8 @@ export function backendRequest(request: ProxyRequest, target: RouteTarget, auth:
   const path = `${backend.basePath}${backendPath(request.operation, request.api, deployment, request.params)}${request.search}`;
   const headers: Record<string, string> = { ...request.forwardHeaders, [auth.name]: auth.value };
   if (request.body !== undefined) headers['content-type'] ??= 'application/json';
+  // Only from the operator's settings: a caller's would steer traffic to any deployment of the account.
+  if (target.spilloverDeployment !== undefined) headers['x-ms-spillover-deployment'] = target.spilloverDeployment;
   return {
     origin: backend.origin,
     path,

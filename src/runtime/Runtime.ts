@@ -5,6 +5,7 @@ import { BackendClient } from '../backend/BackendClient';
 import { CredentialSource } from '../credentials/CredentialSource';
 import { StateStore } from '../state/StateStore';
 import { StateStoreHandle } from '../state/createStateStore';
+import { BackendTally } from '../status/BackendTally';
 
 /** Everything a function needs, built once per process from the settings. */
 export interface Runtime {
@@ -16,6 +17,8 @@ export interface Runtime {
   readonly client: BackendClient;
   readonly credentials: CredentialSource;
   readonly instanceId: string;
+  /** Per-backend counts of this instance, for the status page. Optional: test runtimes may leave it out. */
+  readonly tally?: BackendTally;
   readonly startedAtMs: number;
   readonly now: () => number;
   /** Final state sync, telemetry flush, connections closed. Called on appTerminate. */

@@ -11,6 +11,7 @@ import { createTelemetry } from '../telemetry/createTelemetry';
 import { composeEvents } from './composeEvents';
 import { consoleEvents } from './consoleEvents';
 import { Runtime } from './Runtime';
+import { BackendTally } from '../status/BackendTally';
 
 const log = (line: string): void => console.warn(line);
 
@@ -30,7 +31,8 @@ export function createRuntime(env: Env): Runtime {
   const usageCounter: RouterEvents | undefined = countUsage
     ? { wantsUsage: true, completed: (r) => r.usage && state.addUsage(r.consumer, r.usage.totalTokens, Date.now()) }
     : undefined;
-  const events = composeEvents([consoleEvents(Date.now), ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
+  const tally = new BackendTally();
+  const events = composeEvents([consoleEvents(Date.now), tally.events, ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
   const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });
   return {
     config,
@@ -41,6 +43,7 @@ export function createRuntime(env: Env): Runtime {
     credentials,
     client,
     instanceId,
+    tally,
     startedAtMs: Date.now(),
     now: Date.now,
     shutdown: async () => {

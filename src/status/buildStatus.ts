@@ -11,6 +11,8 @@ export interface StatusInput {
   readonly config: RouterConfig;
   readonly state: StateStore;
   readonly circuit: (backend: string) => CircuitState;
+  /** This instance's per-backend counts (served, cached share, spillover, PTU utilization); optional for callers without one. */
+  readonly tally?: (backend: string) => Record<string, number | null>;
   readonly credentialState: (backend: BackendConfig) => Record<string, unknown> & { state: string };
   readonly instanceId: string;
   readonly stateKind: 'memory' | 'table';
@@ -79,6 +81,8 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
     latencyMs: own === undefined ? null : Math.round(own.ewmaMs),
     credential: { kind: backend.credential.kind, ...input.credentialState(backend) },
     circuit: input.circuit(backend.name),
+    /** Since this instance started: served answers, cached share of prompt tokens, spilled answers, last PTU utilization. */
+    served: input.tally?.(backend.name) ?? null,
     windows: windows.shown.map(([key, w]) => ({
       deployment: key.slice(prefix.length), reason: w.reason, until: iso(w.untilMs), remainingMs: w.untilMs - nowMs,
     })),

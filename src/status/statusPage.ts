@@ -17,7 +17,7 @@ input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}button{padding:8
 <main>
 <form id="login"><label for="key">Admin key (ROUTER_ADMIN_KEY)</label><input id="key" type="password" autocomplete="off"><button>Show status</button><p id="err"></p></form>
 <div id="view" hidden><p id="order"></p>
-<table><thead><tr><th>Backend</th><th>Priority</th><th>State</th><th>Latency</th><th>Windows</th><th>Remaining</th><th>Credential</th></tr></thead><tbody id="rows"></tbody></table></div>
+<table><thead><tr><th>Backend</th><th>Priority</th><th>State</th><th>Latency</th><th>Windows</th><th>Remaining</th><th>Served</th><th>Credential</th></tr></thead><tbody id="rows"></tbody></table></div>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -38,8 +38,13 @@ function row(b) {
   const remaining = (b.remaining.map((r) => esc(r.deployment) + ': <span class="num">' + num(r.tokens) + ' tok / ' + num(r.requests) + ' req</span>').join('<br>') + andMore(b, 'remaining')) || '<span class="mute">–</span>';
   const latency = b.latencyMs === null ? '<span class="mute">no data</span>' : '<span class="num">' + num(b.latencyMs) + ' ms</span> <span class="mute" title="speed factor against the fastest backend of the same priority">×' + b.speedFactor + '</span>';
   const prio = b.priority + (b.effectivePriority !== b.priority ? ' → ' + b.effectivePriority : '');
+  const s = b.served;
+  const served = !s ? '<span class="mute">–</span>' : '<span class="num">' + num(s.served) + '</span>' +
+    (s.cachedShare === null ? '' : '<br><span class="mute">cached ' + Math.round(s.cachedShare * 100) + ' % of prompt</span>') +
+    (s.spilledOver ? '<br><span class="mute">spilled ' + num(s.spilledOver) + '</span>' : '') +
+    (s.utilizationPercent === null ? '' : '<br><span class="mute">PTU ' + num(s.utilizationPercent) + ' % busy</span>');
   return '<tr><td><b>' + esc(b.name) + '</b><br><span class="mute">' + esc(b.type ?? '') + ' weight ' + b.weight + '</span></td><td>' + prio +
-    '</td><td>' + stateOf(b) + '</td><td>' + latency + '</td><td>' + windows + '</td><td>' + remaining + '</td><td>' + esc(b.credential.kind) + ' ' +
+    '</td><td>' + stateOf(b) + '</td><td>' + latency + '</td><td>' + windows + '</td><td>' + remaining + '</td><td>' + served + '</td><td>' + esc(b.credential.kind) + ' ' +
     (b.credential.state === 'ok' ? pill('ok', 'ok') : pill('bad', b.credential.state)) + '</td></tr>';
 }
 async function refresh() {

@@ -136,3 +136,15 @@ describe('caller headers', () => {
     expect(rt.client.calls[0]?.headers).not.toHaveProperty('x-ms-spillover-deployment');
   });
 });
+
+describe('Azure PTU spillover', () => {
+  it('sends the operator spillover deployment for the alias, and none for other aliases', async () => {
+    const spilling = backend({ name: 'ptu', spillover: { byAlias: new Map([['gpt-4o', 'gpt-4o-standard']]) } });
+    const rt = testRuntime([spilling], () => reply(200, { ok: true }));
+    await call(rt);
+    expect(rt.client.calls[0]?.headers['x-ms-spillover-deployment']).toBe('gpt-4o-standard');
+    const other = testRuntime([backend({ name: 'ptu', spillover: { byAlias: new Map([['gpt-4.1', 'x']]) } })], () => reply(200, { ok: true }));
+    await call(other);
+    expect(other.client.calls[0]?.headers).not.toHaveProperty('x-ms-spillover-deployment');
+  });
+});

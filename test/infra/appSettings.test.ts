@@ -7,6 +7,7 @@ import { readmeSettings, settingsReadByCode } from './support/settingsInCode';
 /** Read by the code, not set by the Bicep (the code's default is the production choice), documented in the README table. */
 const OPTIONAL_DOCUMENTED = [
   'BACKEND_<N>_APIKEY',
+  'BACKEND_<N>_SPILLOVER_DEPLOYMENT',
   'ROUTER_STRATEGY',
   'HTTP_TIMEOUT_SECONDS',
   'ROUTER_TOTAL_TIMEOUT_SECONDS',

@@ -62,6 +62,13 @@ describe('readConfig', () => {
     expect(() => readConfig(env)).toThrow(new RegExp(`^Invalid setting ${setting}:`));
   });
 
+  it('reads a spillover deployment for every alias, or one per alias', () => {
+    expect(readConfig({ ...base, BACKEND_1_SPILLOVER_DEPLOYMENT: 'gpt-4o-standard' }).backends[0]?.spillover).toEqual({ all: 'gpt-4o-standard' });
+    const perAlias = readConfig({ ...base, BACKEND_1_SPILLOVER_DEPLOYMENT: 'gpt-4o=gpt-4o-std' }).backends[0]?.spillover;
+    expect(perAlias !== undefined && 'byAlias' in perAlias ? [...perAlias.byAlias] : []).toEqual([['gpt-4o', 'gpt-4o-std']]);
+    expect(() => readConfig({ ...base, BACKEND_1_SPILLOVER_DEPLOYMENT: 'bad name!' })).toThrow(/BACKEND_1_SPILLOVER_DEPLOYMENT/);
+  });
+
   it('keeps a path prefix in front of /openai, such as a gateway route', () => {
     const [b] = readConfig({ ...base, BACKEND_1_URL: 'https://gw.example.com/openai-eus/' }).backends;
     expect(b).toMatchObject({ origin: 'https://gw.example.com', basePath: '/openai-eus' });
