@@ -1,6 +1,6 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { RouterConfig } from '../config/types';
-import { Runtime } from '../runtime/Runtime';
+import { ModelsDeps } from './HandlerDeps';
 import { presentedKey } from './ConsumerKeys';
 import { openAiError } from './openAiError';
 import { HttpHandler } from './guarded';
@@ -11,7 +11,7 @@ import { HttpHandler } from './guarded';
  * settings: no backend is called. Backends without DEPLOYMENTS serve any name, which no list
  * can show; only listed aliases appear.
  */
-export function modelsHandler(runtime: () => Pick<Runtime, 'config' | 'consumers'>): HttpHandler {
+export function modelsHandler(runtime: () => ModelsDeps): HttpHandler {
   return async (req: HttpRequest): Promise<HttpResponseInit> => {
     if (req.method !== 'GET') return openAiError(405, 'method_not_allowed', 'Use GET for models.', { allow: 'GET' });
     const { config, consumers } = runtime();

@@ -1,7 +1,7 @@
 import { HttpResponseInit } from '@azure/functions';
 import { HttpHandler } from './guarded';
 import { ApiShape, OperationRow } from '../core/operations';
-import { Runtime } from '../runtime/Runtime';
+import { ProxyDeps } from './HandlerDeps';
 import { presentedKey } from './ConsumerKeys';
 import { checkLimit, LimitDecision } from '../core/consumerLimits';
 import { openAiError, retryAfterHeaders } from './openAiError';
@@ -11,7 +11,7 @@ import { toHttpResponse } from './toHttpResponse';
 export type { HttpHandler };
 
 /** The handler behind every inference route: method, caller key, input, then the router. */
-export function proxyHandler(runtime: () => Runtime, api: ApiShape, operation: OperationRow): HttpHandler {
+export function proxyHandler(runtime: () => ProxyDeps, api: ApiShape, operation: OperationRow): HttpHandler {
   return async (req) => {
     const { router, consumers, config, state, now } = runtime();
     if (!(operation.methods as readonly string[]).includes(req.method)) {

@@ -2,14 +2,14 @@ import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { timingSafeEqual } from 'node:crypto';
 import { BackendConfig } from '../config/types';
 import { backendKey } from '../core/windows';
-import { Runtime } from '../runtime/Runtime';
+import { StatusDeps } from './HandlerDeps';
 import { buildStatus } from '../status/buildStatus';
 import { STATUS_PAGE } from '../status/statusPage';
 import { digest, presentedKey } from './ConsumerKeys';
 import { openAiError } from './openAiError';
 
 /** `GET /api/router/status`: backend state for operators, JSON or (Accept: text/html) a page. */
-export function statusHandler(runtime: () => Runtime) {
+export function statusHandler(runtime: () => StatusDeps) {
   return async (req: HttpRequest): Promise<HttpResponseInit> => {
     const rt = runtime();
     if (req.method !== 'GET') return openAiError(405, 'method_not_allowed', 'Use GET for the router status.', { allow: 'GET' });
@@ -58,7 +58,7 @@ function statusPage(): HttpResponseInit {
 }
 
 /** Per backend: the credential source's own account (never a value), or whether a header is cached. */
-function credentialStates(rt: Runtime): (backend: BackendConfig) => Record<string, unknown> & { state: string } {
+function credentialStates(rt: StatusDeps): (backend: BackendConfig) => Record<string, unknown> & { state: string } {
   const byBackend = new Map((rt.credentials.status?.() ?? []).map((s) => [s.backend, s]));
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
   return (backend) => {

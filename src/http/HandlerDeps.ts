@@ -1,0 +1,28 @@
+import { RouterConfig } from '../config/types';
+import { CredentialSource } from '../credentials/CredentialSource';
+import { Router } from '../router/Router';
+import { StateStore } from '../state/StateStore';
+import { BackendTally } from '../status/BackendTally';
+import { ConsumerKeys } from './ConsumerKeys';
+
+/**
+ * What the HTTP handlers use, each taking only its part: the process Runtime satisfies all of
+ * them, and a test builds just the pieces one handler touches.
+ */
+export interface ProxyDeps {
+  readonly config: RouterConfig;
+  readonly router: Router;
+  readonly consumers: ConsumerKeys;
+  readonly state: StateStore;
+  readonly now: () => number;
+}
+
+export type ModelsDeps = Pick<ProxyDeps, 'config' | 'consumers'>;
+
+export interface StatusDeps extends ProxyDeps {
+  readonly credentials: CredentialSource;
+  readonly stateHandle: { readonly kind: 'memory' | 'table'; lastSyncAtMs(): number | undefined };
+  readonly instanceId: string;
+  readonly startedAtMs: number;
+  readonly tally?: BackendTally;
+}
