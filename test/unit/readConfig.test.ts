@@ -96,3 +96,13 @@ describe('readConfig', () => {
     expect(() => readConfig({ ...base, ROUTER_API_KEYS: 'team-a:secretsecretsecret,team-b:secretsecretsecret' })).toThrow(/^(?!.*secretsecret)/s);
   });
 });
+
+describe('readConfig with unresolved Key Vault references', () => {
+  it('stops start-up naming a caller-key setting whose Key Vault reference did not resolve', () => {
+    expect(() => readConfig({ ...base, ROUTER_API_KEYS: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-api-keys)' })).toThrow(/ROUTER_API_KEYS.*Key Vault reference did not resolve/);
+  });
+
+  it('treats an unresolved ROUTER_ID_SECRET as unset, so chat keeps working and stateful routes say why', () => {
+    expect(readConfig({ ...base, ROUTER_ID_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-id-secret)' }).idSecret).toBeUndefined();
+  });
+});
