@@ -48,7 +48,10 @@ export function responsesBody(extra: Record<string, unknown>): Buffer {
     JSON.stringify({
       model: DEPLOYMENT,
       instructions: SYSTEM_PROMPT,
-      input: [...HISTORY, { role: 'user', content: 'It is a user-assigned managed identity with Storage Blob Data Contributor on the account. What else should I check?' }],
+      input: [
+        ...HISTORY,
+        { role: 'user', content: 'It is a user-assigned managed identity with Storage Blob Data Contributor on the account. What else should I check?' },
+      ],
       temperature: 0.2,
       ...extra,
     }),

@@ -116,7 +116,15 @@ export function summarizeProfile(path: string): ProfileSummary {
     }
     for (const key of seen) add(inclusive, key, ms);
   });
-  return { busyMs, idleMs, byFunction: ranked(self, busyMs), byFile: ranked(files, busyMs), byArea: ranked(areas, busyMs), inclusive: ranked(inclusive, busyMs), byAppFile: ranked(app, busyMs) };
+  return {
+    busyMs,
+    idleMs,
+    byFunction: ranked(self, busyMs),
+    byFile: ranked(files, busyMs),
+    byArea: ranked(areas, busyMs),
+    inclusive: ranked(inclusive, busyMs),
+    byAppFile: ranked(app, busyMs),
+  };
 }
 
 function shareTable(title: string, shares: readonly Share[], top: number): string {
@@ -126,11 +134,26 @@ function shareTable(title: string, shares: readonly Share[], top: number): strin
 
 export function profileMarkdown(summary: ProfileSummary, top = 20): string {
   return [
-    `Busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms.`, '',
-    '**Self time charged to the nearest app file on the stack** (who asked for the work)', '', shareTable('app file', summary.byAppFile, 15), '',
-    '**Self time by area** (package, folder of dist/src, node internals)', '', shareTable('area', summary.byArea, 15), '',
-    '**Self time by file**', '', shareTable('file', summary.byFile, top), '',
-    '**Self time by function**', '', shareTable('function', summary.byFunction, top), '',
-    '**Inclusive time by function** (self + callees)', '', shareTable('function', summary.inclusive, top + 10),
+    `Busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms.`,
+    '',
+    '**Self time charged to the nearest app file on the stack** (who asked for the work)',
+    '',
+    shareTable('app file', summary.byAppFile, 15),
+    '',
+    '**Self time by area** (package, folder of dist/src, node internals)',
+    '',
+    shareTable('area', summary.byArea, 15),
+    '',
+    '**Self time by file**',
+    '',
+    shareTable('file', summary.byFile, top),
+    '',
+    '**Self time by function**',
+    '',
+    shareTable('function', summary.byFunction, top),
+    '',
+    '**Inclusive time by function** (self + callees)',
+    '',
+    shareTable('function', summary.inclusive, top + 10),
   ].join('\n');
 }

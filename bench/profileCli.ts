@@ -5,7 +5,10 @@ import { profileMarkdown, summarizeProfile } from './profile';
 
 function profilesIn(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).filter((name) => name.endsWith('.cpuprofile')).sort().map((name) => join(path, name));
+  return readdirSync(path)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()
+    .map((name) => join(path, name));
 }
 
 function main(): void {

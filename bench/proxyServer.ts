@@ -3,7 +3,14 @@ import { createServer, IncomingMessage, ServerOptions, ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 
 /** The backend answer headers both proxies pass on to the caller. */
-export const PASSED_HEADERS = ['content-type', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens', 'x-ms-region', 'apim-request-id', 'x-request-id'];
+export const PASSED_HEADERS = [
+  'content-type',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ms-region',
+  'apim-request-id',
+  'x-request-id',
+];
 
 export type Forward = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 

@@ -17,7 +17,11 @@ const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a 
 const int = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 
 /** The proxies compared with the direct calls, in column order. */
-const PROXIES: ReadonlyArray<[TargetName, string]> = [['router', 'router'], ['naive', 'naive fetch proxy'], ['floor', 'floor proxy']];
+const PROXIES: ReadonlyArray<[TargetName, string]> = [
+  ['router', 'router'],
+  ['naive', 'naive fetch proxy'],
+  ['floor', 'floor proxy'],
+];
 
 interface View {
   readonly direct: TargetResult;
@@ -47,7 +51,12 @@ function compareTable(v: View, rows: ReadonlyArray<[string, (t: TargetResult) =>
 }
 
 type Pick = (s: LatencySummary) => number;
-const PERCENTILES: ReadonlyArray<[string, Pick]> = [['p50', (s) => s.p50], ['p90', (s) => s.p90], ['p99', (s) => s.p99], ['max', (s) => s.max]];
+const PERCENTILES: ReadonlyArray<[string, Pick]> = [
+  ['p50', (s) => s.p50],
+  ['p90', (s) => s.p90],
+  ['p99', (s) => s.p99],
+  ['max', (s) => s.max],
+];
 
 function latencyRows(label: string, of: (t: TargetResult) => LatencySummary, count: number): Array<[string, (t: TargetResult) => number, 'ms']> {
   return PERCENTILES.slice(0, count).map(([name, pick]) => [`${label} ${name} (ms)`, (t) => pick(of(t)), 'ms']);
@@ -87,12 +96,19 @@ function costTable(results: BenchResults): string {
 }
 
 function verdictTable(list: readonly Verdict[]): string {
-  const rows = list.map((v) => [v.what, `${v.unit === 'µs' ? int(v.measured) : signed(v.measured)} ${v.unit}`, `≤ ${v.limit} ${v.unit}`, v.pass ? '**pass**' : '**FAIL**']);
+  const rows = list.map((v) => [
+    v.what,
+    `${v.unit === 'µs' ? int(v.measured) : signed(v.measured)} ${v.unit}`,
+    `≤ ${v.limit} ${v.unit}`,
+    v.pass ? '**pass**' : '**FAIL**',
+  ]);
   return table(['target', 'measured', 'limit', 'result'], rows);
 }
 
 function errorLines(results: BenchResults): string {
-  const lines = [...results.targets.values()].filter((t) => t.errors > 0).map((t) => `- **${t.name}: ${t.errors} failed requests**, first: \`${t.firstError ?? ''}\``);
+  const lines = [...results.targets.values()]
+    .filter((t) => t.errors > 0)
+    .map((t) => `- **${t.name}: ${t.errors} failed requests**, first: \`${t.firstError ?? ''}\``);
   return lines.length === 0 ? 'Every request answered 200 with a complete body (streams ended with `data: [DONE]`).' : lines.join('\n');
 }
 
@@ -113,11 +129,23 @@ function responsesTable(results: BenchResults): string | undefined {
 export function resultsMarkdown(results: BenchResults): string {
   const responses = responsesTable(results);
   return [
-    '### Targets', '', verdictTable(verdicts(results)), '',
-    `### Latency, non-stream chat completions (${results.config.concurrency} connections closed loop, and sequential)`, '', latencyTable(results), '',
-    '### Streaming (sequential, `stream: true`)', '', streamTable(results), '',
+    '### Targets',
+    '',
+    verdictTable(verdicts(results)),
+    '',
+    `### Latency, non-stream chat completions (${results.config.concurrency} connections closed loop, and sequential)`,
+    '',
+    latencyTable(results),
+    '',
+    '### Streaming (sequential, `stream: true`)',
+    '',
+    streamTable(results),
+    '',
     ...(responses === undefined ? [] : ['### Responses API (`POST /openai/v1/responses`, same conversation, non-stream and streamed)', '', responses, '']),
-    '### Cost', '', costTable(results), '',
+    '### Cost',
+    '',
+    costTable(results),
+    '',
     errorLines(results),
   ].join('\n');
 }

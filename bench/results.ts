@@ -91,8 +91,17 @@ function responsesVerdicts(results: BenchResults, direct: TargetResult, router: 
   const extra = (pick: (t: TargetResult) => number): number => pick(routerResponses) - pick(directResponses) - (pick(router) - pick(direct));
   const check = (what: string, measured: number): Verdict => ({ what, measured, limit: 0.3, unit: 'ms', pass: measured <= 0.3 });
   return [
-    check(`Responses added p50 at ${c} connections, less chat's`, extra((t) => t.load.p50)),
-    check('Responses added p50 sequential, less chat\'s', extra((t) => t.sequential.p50)),
-    check('Responses added first-event p50, less chat\'s first byte', extra((t) => t.ttfb.p50)),
+    check(
+      `Responses added p50 at ${c} connections, less chat's`,
+      extra((t) => t.load.p50),
+    ),
+    check(
+      "Responses added p50 sequential, less chat's",
+      extra((t) => t.sequential.p50),
+    ),
+    check(
+      "Responses added first-event p50, less chat's first byte",
+      extra((t) => t.ttfb.p50),
+    ),
   ];
 }

@@ -63,12 +63,18 @@ function memories(targets: readonly Target[]): Map<TargetName, Memory> {
   return new Map(targets.flatMap((t): Array<[TargetName, Memory]> => (t.proxyPid === undefined ? [] : [[t.name, memory(t.proxyPid)]])));
 }
 
-async function measure(config: BenchConfig, procs: Processes, targets: readonly Target[]): Promise<{ results: Map<TargetName, TargetResult>; memory: Map<TargetName, MemoryResult> }> {
+async function measure(
+  config: BenchConfig,
+  procs: Processes,
+  targets: readonly Target[],
+): Promise<{ results: Map<TargetName, TargetResult>; memory: Map<TargetName, MemoryResult> }> {
   await sleep(1000);
   const idle = memories(targets);
   log(`warming up (${config.warmupRequests} requests, ${config.warmupStreams} streams per target)`);
   await warmUp(targets, config);
-  log(`measuring: ${config.rounds} rounds × (${config.requests} requests at c=${config.concurrency}, ${config.sequentialRequests} sequential, ${config.streams} streams) per target`);
+  log(
+    `measuring: ${config.rounds} rounds × (${config.requests} requests at c=${config.concurrency}, ${config.sequentialRequests} sequential, ${config.streams} streams) per target`,
+  );
   const totals = await runRounds(targets, config, procs.backend.pid, log);
   const after = memories(targets);
   const results = new Map([...totals].map(([name, t]) => [name, targetResult(name, t)] as const));
@@ -77,7 +83,9 @@ async function measure(config: BenchConfig, procs: Processes, targets: readonly 
 }
 
 function newestProfile(dir: string, since: number): string | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f));
   return files.filter((f) => statSync(f).mtimeMs >= since).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
@@ -116,8 +124,15 @@ async function main(): Promise<void> {
     const { results, memory } = await measure(config, procs, targets);
     await stopAll(started); // the router writes its CPU profile as it exits
     const bench: BenchResults = {
-      config, machine: describeMachine(), startedAt, durationS: (Date.now() - startedAt.getTime()) / 1000,
-      targets: results, memory, routerState: procs.routerState, loadBefore, stealPercent: stealPercent(cpuBefore, machineCpuTimes()),
+      config,
+      machine: describeMachine(),
+      startedAt,
+      durationS: (Date.now() - startedAt.getTime()) / 1000,
+      targets: results,
+      memory,
+      routerState: procs.routerState,
+      loadBefore,
+      stealPercent: stealPercent(cpuBefore, machineCpuTimes()),
     };
     const profile = profileSection(config, startedAt.getTime());
     console.log(`\n${resultsMarkdown(bench)}\n`);

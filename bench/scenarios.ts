@@ -42,8 +42,18 @@ export interface TargetTotals {
 
 function emptyTotals(): TargetTotals {
   return {
-    latenciesMs: [], roundP50: [], roundP99: [], elapsedMs: 0, requests: 0, sequentialMs: [],
-    ttfbMs: [], streamTotalMs: [], errors: 0, firstError: undefined, proxyCpuUs: 0, backendCpuUs: 0,
+    latenciesMs: [],
+    roundP50: [],
+    roundP99: [],
+    elapsedMs: 0,
+    requests: 0,
+    sequentialMs: [],
+    ttfbMs: [],
+    streamTotalMs: [],
+    errors: 0,
+    firstError: undefined,
+    proxyCpuUs: 0,
+    backendCpuUs: 0,
   };
 }
 
@@ -95,7 +105,12 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-export async function runRounds(targets: readonly Target[], config: BenchConfig, backendPid: number, log: (line: string) => void): Promise<Map<TargetName, TargetTotals>> {
+export async function runRounds(
+  targets: readonly Target[],
+  config: BenchConfig,
+  backendPid: number,
+  log: (line: string) => void,
+): Promise<Map<TargetName, TargetTotals>> {
   const totals = new Map<TargetName, TargetTotals>(targets.map((t) => [t.name, emptyTotals()]));
   const of = (t: Target): TargetTotals => totals.get(t.name) ?? emptyTotals();
   for (let round = 0; round < config.rounds; round++) {

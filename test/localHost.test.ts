@@ -241,7 +241,11 @@ describe('startLocalHost', () => {
   beforeAll(async () => {
     // local.settings.json is git-ignored, so the test writes it: it also proves %SETTING% reads it.
     // A 1 s proxy timeout instead of the host's 240 s, and a 64 KiB body limit instead of 100 MB.
-    const Values = { FIXTURE_SCHEDULE: '*/1 * * * * *', LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS: String(UNANSWERED_TIMEOUT_S), FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '65536' };
+    const Values = {
+      FIXTURE_SCHEDULE: '*/1 * * * * *',
+      LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS: String(UNANSWERED_TIMEOUT_S),
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '65536',
+    };
     writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values }));
     host = await startLocalHost({ dir: FIXTURE_DIR, port: 0, logger });
   });
@@ -257,7 +261,20 @@ describe('startLocalHost', () => {
     expect(listing).toContain(`\techo: [GET,POST] ${host.url}/api/echo/{name}`);
     expect(listing).toContain('\ttick: timerTrigger');
     expect(host.registrations.map((r) => r.name)).toEqual([
-      'echo', 'notFound', 'boom', 'state', 'nothing', 'cookies', 'sse', 'sseRelease', 'slow', 'broken', 'finite', 'tick', 'manual', 'startup',
+      'echo',
+      'notFound',
+      'boom',
+      'state',
+      'nothing',
+      'cookies',
+      'sse',
+      'sseRelease',
+      'slow',
+      'broken',
+      'finite',
+      'tick',
+      'manual',
+      'startup',
     ]);
   });
 

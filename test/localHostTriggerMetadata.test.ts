@@ -9,7 +9,7 @@ function input(query: string, body?: string, routeParams: Record<string, string>
 }
 
 describe('workerHttpInput', () => {
-  it('has only the route values, and the caller\'s headers, for a request with neither query nor body', () => {
+  it("has only the route values, and the caller's headers, for a request with neither query nor body", () => {
     expect(workerHttpInput(input('', undefined, { deployment: 'gpt-4o' }))).toEqual({ params: { deployment: 'gpt-4o' }, headers: { kind: 'request' } });
   });
 
@@ -71,7 +71,12 @@ describe('readHostBehaviour', () => {
   });
 
   it('reads the local-only switches and the platform values from the environment', () => {
-    const env = { LOCAL_HOST_CANCEL_ON_DISCONNECT: '1', LOCAL_HOST_LOG_REQUESTS: '1', LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS: '0.5', FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '4194304' };
+    const env = {
+      LOCAL_HOST_CANCEL_ON_DISCONNECT: '1',
+      LOCAL_HOST_LOG_REQUESTS: '1',
+      LOCAL_HOST_UNANSWERED_TIMEOUT_SECONDS: '0.5',
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '4194304',
+    };
     expect(readHostBehaviour(env)).toEqual({ logRequests: true, cancelOnDisconnect: true, unansweredTimeoutMs: 500, maxRequestBodyBytes: 4_194_304 });
   });
 

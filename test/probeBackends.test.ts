@@ -17,7 +17,15 @@ function setup(script: ConstructorParameters<typeof FakeBackendClient>[0], probe
   });
   const state = new MemoryStateStore();
   const failed: string[] = [];
-  const run = () => probeBackends({ config, client, credentials: new StaticKeyCredentialSource(config.backends), state, now: Date.now, probeFailed: (b) => failed.push(b.name) });
+  const run = () =>
+    probeBackends({
+      config,
+      client,
+      credentials: new StaticKeyCredentialSource(config.backends),
+      state,
+      now: Date.now,
+      probeFailed: (b) => failed.push(b.name),
+    });
   return { run, client, state, failed };
 }
 
@@ -25,10 +33,16 @@ describe('probeBackends', () => {
   it('lists models on every backend and records each latency', async () => {
     const { run, client, state } = setup(() => reply(200, { data: [] }));
     const results = await run();
-    expect(results.map((r) => [r.backend, r.outcome])).toEqual([['ptu', 'ok'], ['payg', 'ok']]);
+    expect(results.map((r) => [r.backend, r.outcome])).toEqual([
+      ['ptu', 'ok'],
+      ['payg', 'ok'],
+    ]);
     expect(results[0]?.latencyMs).toBeGreaterThanOrEqual(39);
     expect(results[1]?.latencyMs).toBeGreaterThanOrEqual(89);
-    expect(client.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /openai/models?api-version=2024-10-21', 'GET /openai/models?api-version=2024-10-21']);
+    expect(client.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'GET /openai/models?api-version=2024-10-21',
+      'GET /openai/models?api-version=2024-10-21',
+    ]);
     expect(state.getLatency('ptu/*')?.ewmaMs).toBe(results[0]?.latencyMs);
   });
 

@@ -19,7 +19,16 @@ function post(path: string, body: unknown, headers: Record<string, string> = { '
 }
 
 async function call(runtime: TestRuntime, req: HttpRequest, api: 'deployments' | 'v1' = 'deployments') {
-  const withParams = api === 'deployments' ? new HttpRequest({ method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body: { string: await req.clone().text() }, params: { deployment: new URL(req.url).pathname.split('/')[4] ?? '' } }) : req;
+  const withParams =
+    api === 'deployments'
+      ? new HttpRequest({
+          method: req.method,
+          url: req.url,
+          headers: Object.fromEntries(req.headers),
+          body: { string: await req.clone().text() },
+          params: { deployment: new URL(req.url).pathname.split('/')[4] ?? '' },
+        })
+      : req;
   const init = await proxyHandler(() => runtime, api, OPERATIONS.chat)(withParams, new InvocationContext());
   const res = new HttpResponse(init);
   return { status: res.status, headers: res.headers, text: await res.text() };
@@ -296,10 +305,15 @@ describe('proxyHandler when a backend rejects the router credential', () => {
 
   it('benches the backend for longer than a 429 window and fails over when the fresh key is refused too', async () => {
     const creds = rotating(['old-key', 'still-wrong']);
-    const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') ? reply(403) : reply(200)), {}, {
-      authHeader: creds.source.authHeader,
-      refresh: async (b) => (b.name === 'ptu' ? creds.source.refresh() : false),
-    });
+    const rt = testRuntime(
+      [ptu, payg],
+      (_req, origin) => (origin.includes('ptu') ? reply(403) : reply(200)),
+      {},
+      {
+        authHeader: creds.source.authHeader,
+        refresh: async (b) => (b.name === 'ptu' ? creds.source.refresh() : false),
+      },
+    );
     const res = await call(rt, post(chatPath, chatBody));
     expect(res.headers.get('x-router-backend')).toBe('payg');
     expect(rt.state.getWindow('ptu/*')).toEqual({ untilMs: NOW + 300_000, reason: 'auth' });
@@ -318,7 +332,9 @@ describe('proxyHandler consumer limits', () => {
   });
 
   it('answers 403 once a daily quota is spent', async () => {
-    const rt = testRuntime([ptu], () => reply(200), { consumerLimits: new Map([['team-a', { tokensPerMinute: undefined, quota: { tokens: 10, period: 'day' as const } }]]) });
+    const rt = testRuntime([ptu], () => reply(200), {
+      consumerLimits: new Map([['team-a', { tokensPerMinute: undefined, quota: { tokens: 10, period: 'day' as const } }]]),
+    });
     rt.state.addUsage('team-a', 10, NOW);
     const res = await call(rt, post(chatPath, chatBody));
     expect(res.status).toBe(403);

@@ -11,12 +11,7 @@ import {
   RateLimitError,
 } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONTENT_FILTER_TRIGGER,
-  startSimulatedBackend,
-  type SimulatedBackend,
-  type SimulatedBackendOptions,
-} from '../src/local/simulator';
+import { CONTENT_FILTER_TRIGGER, startSimulatedBackend, type SimulatedBackend, type SimulatedBackendOptions } from '../src/local/simulator';
 
 const API_KEY = 'sim-key';
 const API_VERSION = '2024-10-21';
@@ -48,10 +43,7 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** Starts a backend for one test and closes it even when the test fails. */
-async function withBackend(
-  options: Partial<SimulatedBackendOptions>,
-  body: (backend: SimulatedBackend) => Promise<void>,
-): Promise<void> {
+async function withBackend(options: Partial<SimulatedBackendOptions>, body: (backend: SimulatedBackend) => Promise<void>): Promise<void> {
   const backend = await startSimulatedBackend({ name: 'scoped', apiKey: API_KEY, ...options });
   try {
     await body(backend);
@@ -77,9 +69,7 @@ describe('startSimulatedBackend', () => {
   });
 
   it('answers a chat completion that the AzureOpenAI client parses, with Azure headers', async () => {
-    const { data, response } = await azureClient(backend)
-      .chat.completions.create({ model: DEPLOYMENT, messages: HELLO, max_tokens: 5 })
-      .withResponse();
+    const { data, response } = await azureClient(backend).chat.completions.create({ model: DEPLOYMENT, messages: HELLO, max_tokens: 5 }).withResponse();
     expect(data.object).toBe('chat.completion');
     expect(data.id).toMatch(/^chatcmpl-/);
     expect(data.choices[0]?.message.content?.split(' ')).toHaveLength(5);
@@ -162,8 +152,7 @@ describe('startSimulatedBackend', () => {
   });
 
   it('answers missing api-version, unknown paths, wrong methods and bad JSON like Azure', async () => {
-    const post = (path: string, body = '{}'): Promise<Response> =>
-      fetch(`${backend.url}${path}`, { method: 'POST', headers: { 'api-key': API_KEY }, body });
+    const post = (path: string, body = '{}'): Promise<Response> => fetch(`${backend.url}${path}`, { method: 'POST', headers: { 'api-key': API_KEY }, body });
     const missing = await post(`/openai/deployments/${DEPLOYMENT}/chat/completions`);
     expect(missing.status).toBe(400);
     expect(await missing.text()).toContain('api-version');

@@ -1,12 +1,7 @@
 import { BadRequestError, NotFoundError, OpenAI, RateLimitError } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONTENT_FILTER_TRIGGER,
-  startSimulatedBackend,
-  type SimulatedBackend,
-  type SimulatedBackendOptions,
-} from '../src/local/simulator';
+import { CONTENT_FILTER_TRIGGER, startSimulatedBackend, type SimulatedBackend, type SimulatedBackendOptions } from '../src/local/simulator';
 
 const API_KEY = 'sim-key';
 const API_VERSION = '2025-04-01-preview';
@@ -68,10 +63,7 @@ async function readUntilCut(response: Response): Promise<{ text: string; cut: bo
   }
 }
 
-async function withBackend(
-  options: Partial<SimulatedBackendOptions>,
-  body: (backend: SimulatedBackend) => Promise<void>,
-): Promise<void> {
+async function withBackend(options: Partial<SimulatedBackendOptions>, body: (backend: SimulatedBackend) => Promise<void>): Promise<void> {
   const backend = await startSimulatedBackend({ name: 'scoped', apiKey: API_KEY, ...options });
   try {
     await body(backend);
@@ -533,12 +525,7 @@ describe('background responses', () => {
       const first = await readUntilCut(await call(backend, 'POST', '/openai/v1/responses', body));
       expect(first.cut).toBe(true);
       const seen = parseEvents(first.text);
-      expect(seen.map((event) => event.event)).toEqual([
-        'response.created',
-        'response.queued',
-        'response.in_progress',
-        'response.output_item.added',
-      ]);
+      expect(seen.map((event) => event.event)).toEqual(['response.created', 'response.queued', 'response.in_progress', 'response.output_item.added']);
       expect(seen[0]?.data.response.status).toBe('queued');
       const id = seen[0]?.data.response.id as string;
       const last = seen.at(-1)?.data.sequence_number as number;
@@ -670,9 +657,7 @@ describe('the simulated Conversations API', () => {
     const sdk = client(backend);
     const conversation = await sdk.conversations.create({});
     const first = await sdk.responses.create({ model: DEPLOYMENT, input: 'Hi' });
-    const refused = await caught(
-      sdk.responses.create({ model: DEPLOYMENT, input: 'Hi', previous_response_id: first.id, conversation: conversation.id }),
-    );
+    const refused = await caught(sdk.responses.create({ model: DEPLOYMENT, input: 'Hi', previous_response_id: first.id, conversation: conversation.id }));
     expect(refused).toBeInstanceOf(BadRequestError);
   });
 });

@@ -15,7 +15,14 @@ const ptu = backend({ name: 'ptu', priority: 1, type: 'ptu' });
 const payg = backend({ name: 'payg', priority: 2, type: 'paygo' });
 
 function runtimeWithTraffic() {
-  const rt = testRuntime([ptu, payg], (_req, origin) => (origin.includes('ptu') ? reply(429, {}, { 'retry-after-ms': '5000', 'x-ratelimit-remaining-tokens': '0' }) : reply(200, {}, { 'x-ratelimit-remaining-tokens': '4200', 'x-ratelimit-remaining-requests': '9' })), { adminKey: ADMIN });
+  const rt = testRuntime(
+    [ptu, payg],
+    (_req, origin) =>
+      origin.includes('ptu')
+        ? reply(429, {}, { 'retry-after-ms': '5000', 'x-ratelimit-remaining-tokens': '0' })
+        : reply(200, {}, { 'x-ratelimit-remaining-tokens': '4200', 'x-ratelimit-remaining-requests': '9' }),
+    { adminKey: ADMIN },
+  );
   return rt;
 }
 
@@ -27,7 +34,13 @@ async function status(rt: ReturnType<typeof testRuntime>, headers: Record<string
 describe('statusHandler', () => {
   it('shows each backend with its window, remaining capacity and circuit to the admin key', async () => {
     const rt = runtimeWithTraffic();
-    const req = new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions', headers: { 'api-key': CONSUMER }, body: { string: '{"messages":[]}' }, params: { deployment: 'gpt-4o' } });
+    const req = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions',
+      headers: { 'api-key': CONSUMER },
+      body: { string: '{"messages":[]}' },
+      params: { deployment: 'gpt-4o' },
+    });
     await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req, new InvocationContext());
     const res = await status(rt, { 'api-key': ADMIN });
     expect(res.status).toBe(200);
@@ -35,7 +48,9 @@ describe('statusHandler', () => {
     expect(body.order).toEqual(['ptu', 'payg']);
     const [ptuStatus, paygStatus] = body.backends;
     expect(ptuStatus).toMatchObject({ name: 'ptu', priority: 1, type: 'ptu', circuit: { kind: 'closed' }, credential: { kind: 'apiKey', state: 'ok' } });
-    expect(ptuStatus.windows).toEqual([{ deployment: 'gpt-4o', reason: 'throttled', until: new Date(NOW + 5000).toISOString(), remainingMs: expect.any(Number) }]);
+    expect(ptuStatus.windows).toEqual([
+      { deployment: 'gpt-4o', reason: 'throttled', until: new Date(NOW + 5000).toISOString(), remainingMs: expect.any(Number) },
+    ]);
     expect(paygStatus.remaining).toEqual([{ deployment: 'gpt-4o', tokens: 4200, requests: 9, ageMs: expect.any(Number) }]);
   });
 
@@ -70,7 +85,9 @@ describe('statusHandler consumers', () => {
     const rt = testRuntime([ptu], () => reply(200), { adminKey: ADMIN, consumerLimits: new Map([['team-a', { tokensPerMinute: 1000, quota: undefined }]]) });
     rt.state.addUsage('team-a', 120, NOW);
     const body = JSON.parse((await status(rt, { 'api-key': ADMIN })).text);
-    expect(body.consumers).toEqual([{ name: 'team-a', tokensThisMinute: 120, tokensToday: 120, tokensThisMonth: 120, tokensPerMinuteLimit: 1000, quota: null }]);
+    expect(body.consumers).toEqual([
+      { name: 'team-a', tokensThisMinute: 120, tokensToday: 120, tokensThisMonth: 120, tokensPerMinuteLimit: 1000, quota: null },
+    ]);
   });
 });
 
@@ -107,7 +124,14 @@ describe('statusHandler served counts', () => {
     const answer = () => reply(200, { choices: [], usage }, { 'x-ms-spillover-from-gpt-4o-ptu': 'true', 'azure-openai-deployment-utilization': '93%' });
     const base = testRuntime([ptu], answer, { adminKey: ADMIN }, undefined, tally.events);
     const rt = { ...base, tally };
-    const req = () => new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions', headers: { 'api-key': CONSUMER }, body: { string: '{"messages":[]}' }, params: { deployment: 'gpt-4o' } });
+    const req = () =>
+      new HttpRequest({
+        method: 'POST',
+        url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions',
+        headers: { 'api-key': CONSUMER },
+        body: { string: '{"messages":[]}' },
+        params: { deployment: 'gpt-4o' },
+      });
     for (let i = 0; i < 2; i++) await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req(), new InvocationContext());
     const body = JSON.parse((await status(rt, { 'api-key': ADMIN })).text);
     expect(body.backends[0].served).toEqual({ served: 2, promptTokens: 4000, cachedTokens: 3072, cachedShare: 0.768, spilledOver: 2, utilizationPercent: 93 });

@@ -22,7 +22,15 @@ const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const percentTick = (v: number): string => `${Math.round(v * 100)}%`;
 
 const PANELS: readonly Panel[] = [
-  { title: 'served ÷ pooled capacity', value: (m) => m.servedRatio, target: 0.98, targetLabel: '- - target ≥ 98%', format: percent, tick: percentTick, top: () => 1 },
+  {
+    title: 'served ÷ pooled capacity',
+    value: (m) => m.servedRatio,
+    target: 0.98,
+    targetLabel: '- - target ≥ 98%',
+    format: percent,
+    tick: percentTick,
+    top: () => 1,
+  },
   { title: 'PTU busy', value: (m) => m.ptuBusy, target: 0.95, targetLabel: '- - target ≥ 95%', format: percent, tick: percentTick, top: () => 1 },
   {
     title: 'backend 429s per served request',
@@ -41,8 +49,7 @@ function niceTop(value: number): number {
 }
 
 const esc = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const text = (x: number, y: number, body: string, attrs = ''): string =>
-  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(body)}</text>`;
+const text = (x: number, y: number, body: string, attrs = ''): string => `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(body)}</text>`;
 
 export function capacityChart(metrics: readonly ConfigMetrics[]): string {
   const width = PANEL_W * PANELS.length;
@@ -66,8 +73,20 @@ function panelSvg(panel: Panel, metrics: readonly ConfigMetrics[], x0: number): 
     parts.push(text(x0 + PLOT.left - 4, y(tick) + 4, panel.tick(tick), 'text-anchor="end" fill="#4a5568"'));
   }
   const groupW = plotW / Math.max(1, instances.length);
-  instances.forEach((n, g) => parts.push(...groupSvg(panel, metrics.filter((m) => m.instances === n), x0 + PLOT.left + g * groupW, groupW, y)));
-  instances.forEach((n, g) => parts.push(text(x0 + PLOT.left + (g + 0.5) * groupW, PANEL_H - PLOT.bottom + 16, `${n} router${n === 1 ? '' : 's'}`, 'text-anchor="middle"')));
+  instances.forEach((n, g) =>
+    parts.push(
+      ...groupSvg(
+        panel,
+        metrics.filter((m) => m.instances === n),
+        x0 + PLOT.left + g * groupW,
+        groupW,
+        y,
+      ),
+    ),
+  );
+  instances.forEach((n, g) =>
+    parts.push(text(x0 + PLOT.left + (g + 0.5) * groupW, PANEL_H - PLOT.bottom + 16, `${n} router${n === 1 ? '' : 's'}`, 'text-anchor="middle"')),
+  );
   const ty = y(panel.target).toFixed(1);
   parts.push(`<line x1="${x0 + PLOT.left}" x2="${x0 + PLOT.left + plotW}" y1="${ty}" y2="${ty}" stroke="#c53030" stroke-dasharray="5 3"/>`);
   parts.push(text(x0 + PANEL_W / 2, 32, panel.targetLabel, 'text-anchor="middle" fill="#c53030"'));

@@ -77,7 +77,11 @@ export async function runConfiguration(ctx: BenchContext, variant: Variant, inst
   const env = { ...backendEnv(ctx.backends), ...variant.env(ctx, run), ...ctx.settings.routerEnv };
   const routers = await startRouters(instances, env);
   const offeredPerSecond = pooledRatePerSecond(ctx.settings) * ctx.settings.loadFactor;
-  const load = new OpenLoopLoad(routers.map((r) => r.url), offeredPerSecond, LOAD_REQUEST);
+  const load = new OpenLoopLoad(
+    routers.map((r) => r.url),
+    offeredPerSecond,
+    LOAD_REQUEST,
+  );
   try {
     load.start();
     await sleep(ctx.settings.warmupMs);

@@ -72,7 +72,9 @@ function roundRobin(find: Finder): string | undefined {
     const rr = find('round-robin', n);
     const shared = find('shared', n);
     if (rr === undefined || shared === undefined) return [];
-    return [`${n} router${n === 1 ? '' : 's'}: PTU ${pct(rr.ptuBusy)} vs ${pct(shared.ptuBusy)}, 429s per served ${fixed(rr.wastedPerServed)} vs ${fixed(shared.wastedPerServed)}`];
+    return [
+      `${n} router${n === 1 ? '' : 's'}: PTU ${pct(rr.ptuBusy)} vs ${pct(shared.ptuBusy)}, 429s per served ${fixed(rr.wastedPerServed)} vs ${fixed(shared.wastedPerServed)}`,
+    ];
   });
   if (lines.length === 0) return undefined;
   return `Round robin (which also honours Retry-After here) against the router with shared state: ${lines.join('; ')}.`;

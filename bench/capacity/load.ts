@@ -35,7 +35,11 @@ export class OpenLoopLoad {
   /** Requests sent while measuring count here; undefined otherwise. */
   private tally: ClientTally | undefined;
 
-  constructor(urls: readonly string[], private readonly ratePerSecond: number, private readonly request: LoadRequest) {
+  constructor(
+    urls: readonly string[],
+    private readonly ratePerSecond: number,
+    private readonly request: LoadRequest,
+  ) {
     this.pools = urls.map((url) => new Pool(url, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 }));
   }
 

@@ -87,7 +87,18 @@ function results(metrics: readonly ConfigMetrics[]): string[] {
   return [
     '### Results',
     '',
-    row(['configuration', 'routers', 'served ÷ capacity', 'PTU busy', 'backend 429s per served', 'client 429s (share of sent)', 'backend calls per request', 'client p50 / p99 (ms)', 'machine load', 'other errors']),
+    row([
+      'configuration',
+      'routers',
+      'served ÷ capacity',
+      'PTU busy',
+      'backend 429s per served',
+      'client 429s (share of sent)',
+      'backend calls per request',
+      'client p50 / p99 (ms)',
+      'machine load',
+      'other errors',
+    ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...metrics.map((m) =>
       row([

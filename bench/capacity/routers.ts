@@ -37,7 +37,11 @@ export async function startRouters(count: number, env: Record<string, string>): 
 
 function startRouter(env: Record<string, string>): Promise<RouterChild> {
   return startChild({
-    name: 'router', script: MAIN, cwd: ROOT, ready: /Router listening on (http:\/\/\S+)/, killAfterMs: 5_000,
+    name: 'router',
+    script: MAIN,
+    cwd: ROOT,
+    ready: /Router listening on (http:\/\/\S+)/,
+    killAfterMs: 5_000,
     env: { PORT: '0', NODE_ENV: 'production', ...env },
   });
 }

@@ -67,7 +67,10 @@ export function readCapacitySettings(env: NodeJS.ProcessEnv): CapacitySettings {
     syncMs: intFrom(env, 'BENCH_CAPACITY_SYNC_MS', 1_000),
     latencyMs: intFrom(env, 'BENCH_CAPACITY_LATENCY_MS', 100),
     routerEnv: pairs(env.BENCH_CAPACITY_ROUTER_ENV),
-    only: (env.BENCH_CAPACITY_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    only: (env.BENCH_CAPACITY_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
   };
 }
 

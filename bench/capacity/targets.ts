@@ -38,9 +38,27 @@ export function targetRows(all: readonly ConfigMetrics[]): TargetRow[] {
   const pair = [one, four];
   const growth = one !== undefined && four !== undefined ? four.wastedPerServed - one.wastedPerServed : undefined;
   return [
-    check('served ÷ pooled capacity ≥ 98 %', pair, (m) => m.servedRatio, pct, (v) => v >= 0.98),
-    check('PTU busy ≥ 95 %', pair, (m) => m.ptuBusy, pct, (v) => v >= 0.95),
-    check('backend 429s per served request ≤ 0.02', pair, (m) => m.wastedPerServed, fixed, (v) => v <= 0.02),
+    check(
+      'served ÷ pooled capacity ≥ 98 %',
+      pair,
+      (m) => m.servedRatio,
+      pct,
+      (v) => v >= 0.98,
+    ),
+    check(
+      'PTU busy ≥ 95 %',
+      pair,
+      (m) => m.ptuBusy,
+      pct,
+      (v) => v >= 0.95,
+    ),
+    check(
+      'backend 429s per served request ≤ 0.02',
+      pair,
+      (m) => m.wastedPerServed,
+      fixed,
+      (v) => v <= 0.02,
+    ),
     {
       target: `backend 429s per served not growing with instances (4 − 1 ≤ ${GROWTH_TOLERANCE})`,
       one: one === undefined ? '–' : fixed(one.wastedPerServed),

@@ -20,7 +20,11 @@ interface Member {
 
 async function startSets(sets: readonly string[], apiKey: string): Promise<Member[]> {
   const pending = sets.flatMap((set) =>
-    BACKENDS.map(async (spec) => ({ set, name: spec.name, backend: await startSimulatedBackend({ name: `${set}-${spec.name}`, apiKey, latencyMs: spec.latencyMs, completionTokens: 8 }) })),
+    BACKENDS.map(async (spec) => ({
+      set,
+      name: spec.name,
+      backend: await startSimulatedBackend({ name: `${set}-${spec.name}`, apiKey, latencyMs: spec.latencyMs, completionTokens: 8 }),
+    })),
   );
   return Promise.all(pending);
 }
@@ -33,8 +37,18 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 function handle(members: readonly Member[], req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://control');
-  if (req.method === 'GET' && url.pathname === '/backends') return reply(res, 200, members.map((m) => ({ set: m.set, name: m.name, url: m.backend.url })));
-  if (req.method === 'GET' && url.pathname === '/stats') return reply(res, 200, members.map((m) => ({ set: m.set, name: m.name, stats: m.backend.stats })));
+  if (req.method === 'GET' && url.pathname === '/backends')
+    return reply(
+      res,
+      200,
+      members.map((m) => ({ set: m.set, name: m.name, url: m.backend.url })),
+    );
+  if (req.method === 'GET' && url.pathname === '/stats')
+    return reply(
+      res,
+      200,
+      members.map((m) => ({ set: m.set, name: m.name, stats: m.backend.stats })),
+    );
   if (req.method === 'POST' && url.pathname === '/latency') {
     const name = url.searchParams.get('name');
     const ms = Number(url.searchParams.get('ms'));

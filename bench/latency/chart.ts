@@ -46,7 +46,10 @@ function axes(fr: Frame, title: string, ticks: readonly number[], tick: (v: numb
   const bottom = fr.y(0);
   for (const p of phases) {
     const x = fr.x(p.startMs);
-    if (p.id === 'slow') parts.push(`<rect x="${f(x)}" y="${f(fr.y0 + PLOT.top)}" width="${f(fr.x(p.endMs) - x)}" height="${f(bottom - fr.y0 - PLOT.top)}" fill="#fed7d7" opacity="0.45"/>`);
+    if (p.id === 'slow')
+      parts.push(
+        `<rect x="${f(x)}" y="${f(fr.y0 + PLOT.top)}" width="${f(fr.x(p.endMs) - x)}" height="${f(bottom - fr.y0 - PLOT.top)}" fill="#fed7d7" opacity="0.45"/>`,
+      );
     parts.push(`<line x1="${f(x)}" x2="${f(x)}" y1="${f(fr.y0 + PLOT.top)}" y2="${f(bottom)}" stroke="#a0aec0" stroke-dasharray="3 3"/>`);
     parts.push(text(x + 3, fr.y0 + PLOT.top + 11, p.label, 'fill="#4a5568" font-size="10"'));
   }
@@ -60,19 +63,39 @@ function polyline(points: readonly (readonly [number, number])[], color: string,
 }
 
 function legendItem(x: number, y: number, color: string, label: string, dashed = false): string {
-  return `<line x1="${x}" x2="${x + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="4 3"' : ''}/>` + text(x + 24, y, label);
+  return (
+    `<line x1="${x}" x2="${x + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="4 3"' : ''}/>` +
+    text(x + 24, y, label)
+  );
 }
 
 function latencyPanel(seconds: readonly Second[], points: readonly FigurePoint[], phases: readonly Phase[], endMs: number): string {
   const values = seconds.flatMap((s) => [s.byRouter.aware.p95, s.byRouter.random.p95]).filter((v) => !Number.isNaN(v));
   const top = niceTop(Math.max(100, ...values) * 1.05);
   const fr = frame(0, endMs, top);
-  const parts = axes(fr, 'client latency per second: mean (solid) and p95 (dashed), ms', [0, 0.25, 0.5, 0.75, 1].map((t) => t * top), (v) => String(Math.round(v)), phases);
+  const parts = axes(
+    fr,
+    'client latency per second: mean (solid) and p95 (dashed), ms',
+    [0, 0.25, 0.5, 0.75, 1].map((t) => t * top),
+    (v) => String(Math.round(v)),
+    phases,
+  );
   const mid = (s: Second): number => fr.x(s.startMs + 500);
   for (const router of ['random', 'aware'] as const) {
     const live = seconds.filter((s) => s.byRouter[router].served > 0);
-    parts.push(polyline(live.map((s) => [mid(s), fr.y(s.byRouter[router].mean)]), ROUTER_COLORS[router]));
-    parts.push(polyline(live.map((s) => [mid(s), fr.y(s.byRouter[router].p95)]), ROUTER_COLORS[router], 'stroke-dasharray="4 3" opacity="0.8"'));
+    parts.push(
+      polyline(
+        live.map((s) => [mid(s), fr.y(s.byRouter[router].mean)]),
+        ROUTER_COLORS[router],
+      ),
+    );
+    parts.push(
+      polyline(
+        live.map((s) => [mid(s), fr.y(s.byRouter[router].p95)]),
+        ROUTER_COLORS[router],
+        'stroke-dasharray="4 3" opacity="0.8"',
+      ),
+    );
   }
   const figure = points.flatMap((p) => (p.ewmaMs === undefined ? [] : [[fr.x(p.atMs), fr.y(p.ewmaMs)] as const]));
   parts.push(polyline(figure, EWMA_COLOR, 'opacity="0.9"', 1.2));
@@ -85,7 +108,13 @@ function latencyPanel(seconds: readonly Second[], points: readonly FigurePoint[]
 /** Stacked per-backend shares of (a), one band per backend. */
 function sharePanel(seconds: readonly Second[], phases: readonly Phase[], endMs: number): string {
   const fr = frame(PANEL_H, endMs, 1);
-  const parts = axes(fr, '(a) latency-aware: share of served requests per backend, per second', [0, 0.25, 0.5, 0.75, 1], (v) => `${Math.round(v * 100)}%`, phases);
+  const parts = axes(
+    fr,
+    '(a) latency-aware: share of served requests per backend, per second',
+    [0, 0.25, 0.5, 0.75, 1],
+    (v) => `${Math.round(v * 100)}%`,
+    phases,
+  );
   const live = seconds.filter((s) => s.byRouter.aware.served > 0);
   const below = live.map(() => 0);
   BACKENDS.forEach((b, i) => {
@@ -95,7 +124,10 @@ function sharePanel(seconds: readonly Second[], phases: readonly Phase[], endMs:
     parts.push(`<polygon fill="${BACKEND_COLORS[i] ?? '#999'}" opacity="0.75" points="${[...upper, ...lower].join(' ')}"/>`);
     above.forEach((v, k) => (below[k] = v));
     const ly = fr.y0 + PLOT.top + 20 + i * 18;
-    parts.push(`<rect x="${W - PLOT.right + 12}" y="${ly - 10}" width="12" height="12" fill="${BACKEND_COLORS[i] ?? '#999'}" opacity="0.75"/>` + text(W - PLOT.right + 30, ly, `${b.name} (p${b.priority})`));
+    parts.push(
+      `<rect x="${W - PLOT.right + 12}" y="${ly - 10}" width="12" height="12" fill="${BACKEND_COLORS[i] ?? '#999'}" opacity="0.75"/>` +
+        text(W - PLOT.right + 30, ly, `${b.name} (p${b.priority})`),
+    );
   });
   return `<g>${parts.join('')}</g>`;
 }

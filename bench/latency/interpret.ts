@@ -16,7 +16,10 @@ function compare(row: PhaseRow | undefined, what: string): string | undefined {
 
 function steadyLine(row: PhaseRow | undefined): string | undefined {
   if (row === undefined) return undefined;
-  const shares = (s: Summary): string => BACKENDS.filter((b) => b.priority === 1).map((b) => `${b.name} ${pct(s.shares[b.name] ?? 0)}`).join(', ');
+  const shares = (s: Summary): string =>
+    BACKENDS.filter((b) => b.priority === 1)
+      .map((b) => `${b.name} ${pct(s.shares[b.name] ?? 0)}`)
+      .join(', ');
   return `Steady: (a) split the priority ${shares(row.byRouter.aware)}; (b) ${shares(row.byRouter.random)}. ${compare(row, 'Latency') ?? ''}`;
 }
 

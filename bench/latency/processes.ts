@@ -43,8 +43,15 @@ async function getJson<T>(url: string, method: 'GET' | 'POST' = 'GET'): Promise<
 /** The router settings of one backend set; `extra` is the only difference between (a) and (b). */
 function routerEnv(set: string, backends: readonly BackendInfo[], settings: LatencySettings, extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
-    PORT: '0', NODE_ENV: 'production', ROUTER_API_KEYS: `bench:${ROUTER_KEY}`, ROUTER_STATE_STORE: 'memory', ROUTER_ADMIN_KEY: ADMIN_KEY,
-    PROBE_SCHEDULE: settings.probeSchedule, PROBE_DEPLOYMENT: DEPLOYMENT, ...settings.routerEnv, ...extra,
+    PORT: '0',
+    NODE_ENV: 'production',
+    ROUTER_API_KEYS: `bench:${ROUTER_KEY}`,
+    ROUTER_STATE_STORE: 'memory',
+    ROUTER_ADMIN_KEY: ADMIN_KEY,
+    PROBE_SCHEDULE: settings.probeSchedule,
+    PROBE_DEPLOYMENT: DEPLOYMENT,
+    ...settings.routerEnv,
+    ...extra,
   };
   BACKENDS.forEach((spec, i) => {
     const n = i + 1;
@@ -57,15 +64,25 @@ function routerEnv(set: string, backends: readonly BackendInfo[], settings: Late
 }
 
 function startRouter(id: RouterId, env: Record<string, string>): Promise<Child> {
-  return startChild({ name: `router ${id}`, script: join(ROOT, 'dist', 'src', 'local', 'main.js'), cwd: ROOT, ready: /Router listening on (http:\/\/\S+)/, env });
+  return startChild({
+    name: `router ${id}`,
+    script: join(ROOT, 'dist', 'src', 'local', 'main.js'),
+    cwd: ROOT,
+    ready: /Router listening on (http:\/\/\S+)/,
+    env,
+  });
 }
 
 export async function startLatencyProcesses(settings: LatencySettings, started: Started): Promise<LatencyProcesses> {
   const keep = (child: Child): Child => (started.children.push(child), child);
-  const control = keep(await startChild({
-    name: 'backends', script: join(__dirname, 'backendsProcess.js'), ready: /Backends control on (http:\/\/\S+)/,
-    env: { BENCH_LATENCY_SETS: ROUTER_IDS.join(','), BENCH_LATENCY_BACKEND_KEY: BACKEND_KEY },
-  }));
+  const control = keep(
+    await startChild({
+      name: 'backends',
+      script: join(__dirname, 'backendsProcess.js'),
+      ready: /Backends control on (http:\/\/\S+)/,
+      env: { BENCH_LATENCY_SETS: ROUTER_IDS.join(','), BENCH_LATENCY_BACKEND_KEY: BACKEND_KEY },
+    }),
+  );
   const backends = await getJson<BackendInfo[]>(`${control.url}/backends`);
   const [aware, random] = await Promise.all([
     startRouter('aware', routerEnv('aware', backends, settings, {})).then(keep),

@@ -109,10 +109,16 @@ function shiftLines(shift: Shift, figure: FigureShift, settings: LatencySettings
     row([`${SLOWED}'s share of (a) in the steady phase`, pct(shift.steadyShare)]),
     row([`slowdown → first 1 s window (by send time) with ${SLOWED} below ${OFF_SHARE * 100} % of (a)'s requests`, seconds(shift.offAfterMs)]),
     row([`slowdown → (a)'s status page shows ${SLOWED} demoted`, seconds(figure.demotedAfterMs)]),
-    row([`requests (a) sent to ${SLOWED} while slow (${settings.slowMs} ms): before that window / in the whole phase`, `${shift.slowServedBeforeOff} / ${shift.slowServed}`]),
+    row([
+      `requests (a) sent to ${SLOWED} while slow (${settings.slowMs} ms): before that window / in the whole phase`,
+      `${shift.slowServedBeforeOff} / ${shift.slowServed}`,
+    ]),
     row([`${SLOWED}'s EWMA in (a) when it recovered`, ewma]),
     row([`recovery → (a)'s status page shows ${SLOWED} no longer demoted`, seconds(figure.restoredAfterMs)]),
-    row([`samples that reached ${SLOWED}'s figure from the recovery to that point (probes; no live request reaches a demoted backend)`, String(figure.samplesToRestore)]),
+    row([
+      `samples that reached ${SLOWED}'s figure from the recovery to that point (probes; no live request reaches a demoted backend)`,
+      String(figure.samplesToRestore),
+    ]),
     row([`recovery → first 1 s window with ${SLOWED} at ≥ ${BACK_FRACTION * 100} % of its steady share`, seconds(shift.backAfterMs)]),
     row([`${SLOWED}'s share of (a) in the last 10 s of the recovered phase`, pct(shift.finalShare)]),
     '',

@@ -37,8 +37,13 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
     const rows = splitAt(phaseRows(samples, settings.phases), samples, 'recovered', figure.restoredAfterMs);
     const shift = shiftOf(samples, settings.phases, 'aware');
     rows.forEach((row) => log(summaryLine(row)));
-    log(`[latency] (a) moved off ${SLOWED} after ${seconds(shift.offAfterMs)} (demoted after ${seconds(figure.demotedAfterMs)}), restored after ${seconds(figure.restoredAfterMs)}, back at half its share after ${seconds(shift.backAfterMs)}`);
-    writeFileSync(join(docsDir, 'latency.svg'), latencyChart(timeline(samples, settings.phases[settings.phases.length - 1]?.endMs ?? 0), points, settings.phases));
+    log(
+      `[latency] (a) moved off ${SLOWED} after ${seconds(shift.offAfterMs)} (demoted after ${seconds(figure.demotedAfterMs)}), restored after ${seconds(figure.restoredAfterMs)}, back at half its share after ${seconds(shift.backAfterMs)}`,
+    );
+    writeFileSync(
+      join(docsDir, 'latency.svg'),
+      latencyChart(timeline(samples, settings.phases[settings.phases.length - 1]?.endMs ?? 0), points, settings.phases),
+    );
     return latencySection({ settings, rows, shift, figure, stats, elapsedMs: Date.now() - startedMs, loadAverage: loadavg()[0] ?? 0 });
   } finally {
     await stopAll(started);
@@ -46,7 +51,11 @@ export async function runLatencyBench(options: LatencyBenchOptions = {}): Promis
 }
 
 /** The load on both routers, with the slowed backend's latency switched at the phase boundaries. */
-async function drive(processes: LatencyProcesses, settings: LatencySettings, log: (line: string) => void): Promise<{ samples: Sample[]; points: FigurePoint[] }> {
+async function drive(
+  processes: LatencyProcesses,
+  settings: LatencySettings,
+  log: (line: string) => void,
+): Promise<{ samples: Sample[]; points: FigurePoint[] }> {
   const t0 = performance.now();
   const endMs = settings.phases[settings.phases.length - 1]?.endMs ?? 0;
   const urls = { aware: processes.routers.aware.url, random: processes.routers.random.url };

@@ -23,9 +23,7 @@ export interface BackendResponse {
 }
 
 /** Transport outcome of one call. A response of any status is `response`; the rest never reached one. */
-export type BackendResult =
-  | { readonly kind: 'response'; readonly response: BackendResponse }
-  | { readonly kind: 'timeout' | 'network'; readonly error: Error };
+export type BackendResult = { readonly kind: 'response'; readonly response: BackendResponse } | { readonly kind: 'timeout' | 'network'; readonly error: Error };
 
 /** Sends one request to a backend. Implementations keep connections alive and reuse them. */
 export interface BackendClient {

@@ -75,7 +75,10 @@ function readDeployments(settings: SettingsReader, setting: string): Map<string,
   const raw = settings.string(setting);
   if (raw === undefined) return undefined;
   const map = new Map<string, string>();
-  for (const pair of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [alias = '', deployment = alias, extra] = pair.split('=').map((s) => s.trim());
     if (extra !== undefined || !isValidDeploymentName(alias) || !isValidDeploymentName(deployment)) {
       throw new ConfigError(setting, `expected alias=deployment pairs, got "${pair}"`);

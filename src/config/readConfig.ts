@@ -85,7 +85,9 @@ export function readConfig(env: Env): RouterConfig {
  */
 function readIdSecret(settings: SettingsReader, env: Env): string | undefined {
   if (env.ROUTER_ID_SECRET?.trim().startsWith('@Microsoft.KeyVault(') === true) {
-    console.warn('[router] ROUTER_ID_SECRET: its Key Vault reference did not resolve (the app identity needs Key Vault Secrets User and the secret must exist); stored responses and conversations answer 503 until it does.');
+    console.warn(
+      '[router] ROUTER_ID_SECRET: its Key Vault reference did not resolve (the app identity needs Key Vault Secrets User and the secret must exist); stored responses and conversations answer 503 until it does.',
+    );
     return undefined;
   }
   const secret = settings.string('ROUTER_ID_SECRET');

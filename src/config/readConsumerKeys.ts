@@ -10,7 +10,10 @@ export const MIN_KEY_LENGTH = 16;
 export function readConsumerKeys(settings: SettingsReader): Map<string, string> {
   const raw = settings.required(SETTING, 'comma-separated consumerName:key pairs');
   const keys = new Map<string, string>();
-  for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const colon = entry.indexOf(':');
     const consumer = entry.slice(0, colon).trim();
     const key = entry.slice(colon + 1).trim();
@@ -35,8 +38,10 @@ export function readConsumerKeys(settings: SettingsReader): Map<string, string> 
 export function readAdminKey(settings: SettingsReader, consumerKeys: ReadonlyMap<string, string>): string | undefined {
   const key = settings.string(ADMIN_SETTING);
   if (key === undefined) return undefined;
-  if (key.length < MIN_KEY_LENGTH) throw new ConfigError(ADMIN_SETTING, `the admin key is shorter than ${MIN_KEY_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
+  if (key.length < MIN_KEY_LENGTH)
+    throw new ConfigError(ADMIN_SETTING, `the admin key is shorter than ${MIN_KEY_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
   const consumer = consumerKeys.get(key);
-  if (consumer !== undefined) throw new ConfigError(ADMIN_SETTING, `the admin key is also the key of consumer "${consumer}" in ${SETTING}: give the admin its own key`);
+  if (consumer !== undefined)
+    throw new ConfigError(ADMIN_SETTING, `the admin key is also the key of consumer "${consumer}" in ${SETTING}: give the admin its own key`);
   return key;
 }

@@ -23,10 +23,14 @@ export function readConsumerLimits(settings: SettingsReader, consumers: Readonly
 function pairs(settings: SettingsReader, setting: string, consumers: ReadonlySet<string>): [string, string][] {
   const raw = settings.string(setting);
   if (raw === undefined) return [];
-  return raw.split(',').map((p) => p.trim()).filter((p) => p !== '').map((pair) => {
-    const eq = pair.indexOf('=');
-    const consumer = pair.slice(0, eq).trim();
-    if (eq <= 0 || !consumers.has(consumer)) throw new ConfigError(setting, `"${pair}" does not name a consumer from ROUTER_API_KEYS`);
-    return [consumer, pair.slice(eq + 1).trim()];
-  });
+  return raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const consumer = pair.slice(0, eq).trim();
+      if (eq <= 0 || !consumers.has(consumer)) throw new ConfigError(setting, `"${pair}" does not name a consumer from ROUTER_API_KEYS`);
+      return [consumer, pair.slice(eq + 1).trim()];
+    });
 }

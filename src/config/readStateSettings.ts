@@ -15,7 +15,13 @@ export function readStateSettings(settings: SettingsReader, windowCaps?: WindowC
   if (connection === undefined) return { kind: 'memory', why: 'AzureWebJobsStorage is not set' };
   const tableName = settings.string('ROUTER_STATE_TABLE') ?? 'routerstate';
   if (!TABLE_NAME.test(tableName)) throw new ConfigError('ROUTER_STATE_TABLE', 'a table name is 3-63 letters and digits, starting with a letter');
-  return { kind: 'table', connection, tableName, syncIntervalMs: settings.integer('ROUTER_STATE_SYNC_MS', 1000, 100, 60_000), ...(windowCaps === undefined ? {} : { windowCaps }) };
+  return {
+    kind: 'table',
+    connection,
+    tableName,
+    syncIntervalMs: settings.integer('ROUTER_STATE_SYNC_MS', 1000, 100, 60_000),
+    ...(windowCaps === undefined ? {} : { windowCaps }),
+  };
 }
 
 function readConnection(settings: SettingsReader): StorageConnection | undefined {

@@ -19,7 +19,8 @@ export class SettingsReader {
     const value = this.env[name]?.trim();
     if (value === undefined || value === '') return undefined;
     // App Service leaves the reference text in place when it cannot resolve it; never use that as a key.
-    if (value.startsWith('@Microsoft.KeyVault(')) throw new ConfigError(name, 'its Key Vault reference did not resolve (check the app identity has Key Vault Secrets User and the secret exists)');
+    if (value.startsWith('@Microsoft.KeyVault('))
+      throw new ConfigError(name, 'its Key Vault reference did not resolve (check the app identity has Key Vault Secrets User and the secret exists)');
     return value;
   }
 

@@ -6,10 +6,7 @@ import type { BenchBounds } from '../core/retryAfter';
 import type { WindowCaps } from '../core/windows';
 
 /** How the router authenticates to one backend. Resolved to a header by a CredentialSource. */
-export type BackendCredentialSpec =
-  | { kind: 'apiKey'; key: string }
-  | { kind: 'keyVault'; secretName: string }
-  | { kind: 'entra' };
+export type BackendCredentialSpec = { kind: 'apiKey'; key: string } | { kind: 'keyVault'; secretName: string } | { kind: 'entra' };
 
 export type BackendType = 'ptu' | 'paygo';
 
@@ -77,7 +74,6 @@ export interface CredentialSettings {
   /** AZURE_CLIENT_ID: the user-assigned managed identity; undefined = system-assigned. */
   readonly managedIdentityClientId: string | undefined;
 }
-
 
 export interface RouterConfig {
   readonly backends: readonly BackendConfig[];

@@ -35,7 +35,10 @@ export function affinityKey(body: Readonly<Record<string, unknown>>, promptToken
 function leadingPrompt(body: Readonly<Record<string, unknown>>, chars: number): string {
   const parts: unknown[] = [body.instructions, body.tools, body.functions, body.response_format];
   const turns = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : typeof body.input === 'string' ? [body.input] : [];
-  let text = parts.filter((p) => p !== undefined && p !== null).map((p) => JSON.stringify(p)).join('\n');
+  let text = parts
+    .filter((p) => p !== undefined && p !== null)
+    .map((p) => JSON.stringify(p))
+    .join('\n');
   for (const turn of turns as unknown[]) {
     if (text.length >= chars) break;
     text += `\n${JSON.stringify(turn)}`;

@@ -30,7 +30,9 @@ const IMAGE_TOKENS = 765;
 
 function imageParts(content: unknown): number {
   if (!Array.isArray(content)) return 0;
-  return (content as unknown[]).filter((part) => (part as { type?: unknown } | null)?.type === 'image_url' || (part as { type?: unknown } | null)?.type === 'input_image').length;
+  return (content as unknown[]).filter(
+    (part) => (part as { type?: unknown } | null)?.type === 'image_url' || (part as { type?: unknown } | null)?.type === 'input_image',
+  ).length;
 }
 
 const jsonLength = (value: unknown): number => (value === undefined || value === null ? 0 : JSON.stringify(value).length);

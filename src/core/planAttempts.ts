@@ -60,6 +60,5 @@ function activeWindow(windows: WindowLookup, target: RouteTarget, nowMs: number)
   return active.find((w) => w.reason === 'throttled') ?? active.reduce((a, b) => (b.untilMs > a.untilMs ? b : a));
 }
 
-
 export { freshForRanking, RANKING_FRESH_MS } from './rankTargets';
 export { priorityOrder, weightedShuffle } from './strategies/priority';

@@ -46,7 +46,6 @@ function rankByLatency(targets: readonly RouteTarget[], latency: LatencyRanking)
   });
 }
 
-
 /**
  * The one ranking routing and the status page share: configured priority and weight, adjusted
  * by latency when figures are given (faster weighs more, one far slower drops a level).

@@ -27,8 +27,7 @@ export function readRetryAfter(header: HeaderLookup, nowMs: number): RetryAfter 
   const precise = parseMilliseconds(header('retry-after-ms')) ?? parseMilliseconds(header('x-ms-retry-after-ms'));
   if (precise !== undefined) return { ms: precise, precise: true };
   const coarse =
-    parseRetryAfter(header('retry-after'), nowMs) ??
-    laterOf(parseReset(header('x-ratelimit-reset-requests')), parseReset(header('x-ratelimit-reset-tokens')));
+    parseRetryAfter(header('retry-after'), nowMs) ?? laterOf(parseReset(header('x-ratelimit-reset-requests')), parseReset(header('x-ratelimit-reset-tokens')));
   return coarse === undefined ? undefined : { ms: coarse, precise: false };
 }
 

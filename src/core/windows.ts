@@ -36,7 +36,10 @@ export function isActive(window: Window | undefined, nowMs: number): window is W
 export type WindowCaps = Readonly<Record<WindowReason, number>>;
 
 /** From the bench settings: 429s up to ROUTER_RETRY_AFTER_MAX_SECONDS, the others their bench, circuits their trip. */
-export function windowCaps(throttle: { readonly capMs: number; readonly failureMs: number; readonly authFailureMs: number }, circuit: { readonly tripMs: number }): WindowCaps {
+export function windowCaps(
+  throttle: { readonly capMs: number; readonly failureMs: number; readonly authFailureMs: number },
+  circuit: { readonly tripMs: number },
+): WindowCaps {
   return {
     throttled: throttle.capMs,
     'server-error': throttle.failureMs,

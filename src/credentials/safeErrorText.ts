@@ -45,6 +45,7 @@ function summarise(error: unknown): string {
 
 /** AggregateAuthenticationError lists every credential tried; the managed identity's is the one that matters here. */
 function pickChainError(errors: readonly unknown[]): unknown {
-  const messageOf = (e: unknown): string => (typeof e === 'object' && e !== null && typeof (e as ErrorLike).message === 'string' ? ((e as ErrorLike).message as string) : '');
+  const messageOf = (e: unknown): string =>
+    typeof e === 'object' && e !== null && typeof (e as ErrorLike).message === 'string' ? ((e as ErrorLike).message as string) : '';
   return errors.find((e) => messageOf(e).includes('ManagedIdentityCredential')) ?? errors.find((e) => !/unavailable/i.test(messageOf(e))) ?? errors[0];
 }

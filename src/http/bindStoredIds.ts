@@ -30,7 +30,14 @@ export function bindStoredIds(req: HttpRequest, operation: OperationRow, body: B
   const opened = openIdsIn(body.toString('utf8'), ids, consumer);
   if (opened.kind === 'not-found') return notFound(opened.id);
   if (opened.kind === 'conflict' || (opened.kind === 'bound' && backend !== undefined && opened.backend !== backend)) {
-    return { ok: false, response: openAiError(400, 'conflicting_stored_ids', 'The request refers to stored objects that live on different backends; they cannot be used together.') };
+    return {
+      ok: false,
+      response: openAiError(
+        400,
+        'conflicting_stored_ids',
+        'The request refers to stored objects that live on different backends; they cannot be used together.',
+      ),
+    };
   }
   if (opened.kind === 'unbound') return { ok: true, backend, params, body };
   return { ok: true, backend: opened.backend, params, body: Buffer.from(opened.text, 'utf8') };

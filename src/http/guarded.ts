@@ -27,7 +27,11 @@ export function guarded(name: string, handler: HttpHandler): HttpHandler {
 function reservedQuery(req: HttpRequest): HttpResponseInit | undefined {
   for (const name of req.query.keys()) {
     if (name.toLowerCase() === 'headers') {
-      return openAiError(400, 'reserved_query_parameter', `The query parameter "${name}" is reserved by Azure Functions (it replaces the request headers); remove it.`);
+      return openAiError(
+        400,
+        'reserved_query_parameter',
+        `The query parameter "${name}" is reserved by Azure Functions (it replaces the request headers); remove it.`,
+      );
     }
   }
   return undefined;

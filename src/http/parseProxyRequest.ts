@@ -30,11 +30,14 @@ export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Pr
   if (operation.storedIds && ctx.storedIds === undefined) {
     return fail(openAiError(503, 'id_secret_missing', 'This router cannot serve stored responses or conversations until its operator sets ROUTER_ID_SECRET.'));
   }
-  const read = req.method === 'POST' ? await readBody(req.body, req.headers.get('content-length'), ctx.maxBodyBytes) : { ok: true as const, body: Buffer.alloc(0) };
+  const read =
+    req.method === 'POST' ? await readBody(req.body, req.headers.get('content-length'), ctx.maxBodyBytes) : { ok: true as const, body: Buffer.alloc(0) };
   if (!read.ok) {
-    return fail(read.reason === 'too-large'
-      ? openAiError(413, 'request_too_large', `The request body is larger than the router's limit of ${ctx.maxBodyBytes} bytes (ROUTER_MAX_BODY_BYTES).`)
-      : openAiError(400, 'invalid_request', 'The request body could not be read.'));
+    return fail(
+      read.reason === 'too-large'
+        ? openAiError(413, 'request_too_large', `The request body is larger than the router's limit of ${ctx.maxBodyBytes} bytes (ROUTER_MAX_BODY_BYTES).`)
+        : openAiError(400, 'invalid_request', 'The request body could not be read.'),
+    );
   }
   // Operations on stored objects may come without a body (GET, DELETE, cancel); inference never does.
   const bodyless = read.body.length === 0 && operation.alias === 'none';
@@ -45,7 +48,10 @@ export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Pr
     return fail(openAiError(400, 'missing_model', 'The request body must name the deployment in "model".'));
   }
   if (alias !== '' && !isValidDeploymentName(alias)) return fail(badDeploymentName(alias));
-  const bound = ctx.storedIds === undefined || !operation.storedIds ? undefined : bindStoredIds(req, operation, bodyless ? undefined : read.body, ctx.storedIds, ctx.consumer);
+  const bound =
+    ctx.storedIds === undefined || !operation.storedIds
+      ? undefined
+      : bindStoredIds(req, operation, bodyless ? undefined : read.body, ctx.storedIds, ctx.consumer);
   if (bound !== undefined && !bound.ok) return fail(bound.response);
   const search = allowedQuery(req.url, operation.query);
   return {
@@ -115,5 +121,9 @@ function parseJsonObject(body: Buffer): Record<string, unknown> | undefined {
 
 function badDeploymentName(name: string): HttpResponseInit {
   const shown = JSON.stringify(name.slice(0, 80));
-  return openAiError(400, 'invalid_deployment_name', `The deployment name ${shown} is not valid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+  return openAiError(
+    400,
+    'invalid_deployment_name',
+    `The deployment name ${shown} is not valid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
+  );
 }

@@ -23,7 +23,10 @@ export function proxyHandler(runtime: () => ProxyDeps, api: ApiShape, operation:
       return openAiError(401, 'invalid_api_key', 'Missing or invalid router key: send it as "api-key: <key>" or "Authorization: Bearer <key>".');
     }
     // Before reading the body: a consumer over its limit costs nothing more.
-    const overLimit = limitResponse(checkLimit(config.consumerLimits.get(consumer), (w) => state.usage(consumer, w), now()), consumer);
+    const overLimit = limitResponse(
+      checkLimit(config.consumerLimits.get(consumer), (w) => state.usage(consumer, w), now()),
+      consumer,
+    );
     if (overLimit !== undefined) return overLimit;
     const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes, storedIds: router.storedIds });
     if (!parsed.ok) return parsed.response;

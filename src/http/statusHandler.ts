@@ -16,7 +16,8 @@ export function statusHandler(runtime: () => StatusDeps) {
     if ((req.headers.get('accept') ?? '').includes('text/html')) return statusPage();
     const key = presentedKey((name) => req.headers.get(name));
     const admin = rt.config.adminKey;
-    if (key === undefined || key === '') return openAiError(401, 'invalid_api_key', 'The router status needs the admin key (ROUTER_ADMIN_KEY) as api-key or Bearer.');
+    if (key === undefined || key === '')
+      return openAiError(401, 'invalid_api_key', 'The router status needs the admin key (ROUTER_ADMIN_KEY) as api-key or Bearer.');
     if (admin === undefined || !timingSafeEqual(digest(key), digest(admin))) {
       return rt.consumers.identify(key) === undefined
         ? openAiError(401, 'invalid_api_key', 'Wrong key for the router status.')

@@ -46,9 +46,13 @@ export async function startPrivateAzurite(): Promise<Azurite> {
  */
 export async function startAzurite(port: number, timeoutMs = 15_000): Promise<Azurite> {
   const bin = require.resolve('azurite/dist/src/table/main.js');
-  const child = spawn(process.execPath, [bin, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--silent'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--silent'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await waitForStart(child, timeoutMs);
   return { port, connectionString: azuriteConnectionString(port), stop: () => stopChild(child) };
 }

@@ -59,7 +59,9 @@ export function demoBanner(baseUrl: string, devKey: string | undefined, adminKey
     'The Responses API too (a follow-up with previous_response_id goes to the backend that holds it):',
     `  curl -s ${baseUrl}/api/openai/v1/responses -H "authorization: Bearer ${devKey ?? '<your router key>'}" \\`,
     `    -H "content-type: application/json" -d '{"model":"gpt-4o","input":"Hello"}'`,
-    ...(generatedIdSecret ? ['ROUTER_ID_SECRET was unset: this run signs response ids with a secret of its own (set it to keep ids valid across restarts).'] : []),
+    ...(generatedIdSecret
+      ? ['ROUTER_ID_SECRET was unset: this run signs response ids with a secret of its own (set it to keep ids valid across restarts).']
+      : []),
     ...(adminKey === undefined ? [] : [`Status page: ${baseUrl}/api/router/status (admin key: ${adminKey})`]),
     '',
   ].join('\n');

@@ -55,7 +55,10 @@ async function probeOne(deps: ProbeDeps, backend: BackendConfig): Promise<ProbeR
  * A one-token chat completion to PROBE_DEPLOYMENT when this backend serves it (measures the
  * model path), otherwise the models listing (free, and never a URL that answers 404).
  */
-function probeRequest(config: RouterConfig, backend: BackendConfig): { request: Omit<BackendRequest, 'headers'> & { headers: Record<string, string> }; key: string } {
+function probeRequest(
+  config: RouterConfig,
+  backend: BackendConfig,
+): { request: Omit<BackendRequest, 'headers'> & { headers: Record<string, string> }; key: string } {
   const common = { origin: backend.origin, headersTimeoutMs: config.probe.timeoutMs, bodyTimeoutMs: config.probe.timeoutMs };
   const alias = config.probe.deployment;
   const target = alias === undefined ? undefined : targetsFor([backend], alias)[0];
@@ -65,5 +68,8 @@ function probeRequest(config: RouterConfig, backend: BackendConfig): { request: 
   }
   const path = `${backend.basePath}${backendPath(OPERATIONS.chat, 'deployments', target.deployment)}?api-version=${encodeURIComponent(config.probe.apiVersion)}`;
   const body = Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 }));
-  return { request: { ...common, path, method: 'POST', headers: { 'content-type': 'application/json' }, body }, key: deploymentKey(backend.name, target.deployment) };
+  return {
+    request: { ...common, path, method: 'POST', headers: { 'content-type': 'application/json' }, body },
+    key: deploymentKey(backend.name, target.deployment),
+  };
 }

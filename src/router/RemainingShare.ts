@@ -16,7 +16,10 @@ interface Sent {
 export class RemainingShare {
   private readonly sent = new Map<string, Sent>();
 
-  constructor(private readonly reports: RemainingLookup, private readonly liveInstances: () => number) {}
+  constructor(
+    private readonly reports: RemainingLookup,
+    private readonly liveInstances: () => number,
+  ) {}
 
   /** Counts one request sent to `key` against its current report. */
   charge(key: string, tokens: number): void {

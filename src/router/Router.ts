@@ -94,7 +94,16 @@ export class Router {
     const promptTokens = request.operation.estimatePrompt(request.json);
     const estimatedTokens = estimateTokens(() => promptTokens, request.json);
     const plan = this.plan(candidates, estimatedTokens, affinityKey(request.json, promptTokens, config.affinity));
-    const progress: Progress = { attempts: 0, reasons: [], skippedForCredentials: 0, throttledUntilMs: plan.throttledUntilMs, movingOn: undefined, estimatedTokens, timeouts: 0, addedStreamUsage: usageBody !== undefined };
+    const progress: Progress = {
+      attempts: 0,
+      reasons: [],
+      skippedForCredentials: 0,
+      throttledUntilMs: plan.throttledUntilMs,
+      movingOn: undefined,
+      estimatedTokens,
+      timeouts: 0,
+      addedStreamUsage: usageBody !== undefined,
+    };
     for (const target of plan.order) {
       if (progress.attempts >= config.maxAttempts || deadlineMs - now() <= 0) break;
       // Every backend pays for a generation it was sent: a slow one is not re-sent to all of them.
@@ -195,7 +204,13 @@ export class Router {
     const delivery = await deliver(request, served, sent.response, outcome.kind === 'success', this.events);
     if (delivery.kind === 'response') return delivery;
     // A drop mid-body, or a stream whose first event is an error: this deployment's answer failed, not the backend.
-    this.recordFailure(progress, target, { kind: 'failover', reason: delivery.reason, benchMs: config.throttle.failureMs, scope: 'deployment', circuit: 'failure' });
+    this.recordFailure(progress, target, {
+      kind: 'failover',
+      reason: delivery.reason,
+      benchMs: config.throttle.failureMs,
+      scope: 'deployment',
+      circuit: 'failure',
+    });
     return undefined;
   }
 
@@ -234,7 +249,8 @@ export class Router {
    */
   private async retryPreviousResponseRace(request: ProxyRequest, target: RouteTarget, call: SentCall, deadlineMs: number): Promise<SentCall> {
     const { sent } = call;
-    if (sent.kind !== 'response' || sent.response.status !== 400 || request.boundTo === undefined || request.json.previous_response_id === undefined) return call;
+    if (sent.kind !== 'response' || sent.response.status !== 400 || request.boundTo === undefined || request.json.previous_response_id === undefined)
+      return call;
     const text = await readAll(sent.response.body, { maxBytes: 1 << 20, remainingMs: deadlineMs - this.deps.now() }).catch(() => undefined);
     const replay = (body: Buffer): SentCall => ({ ...call, sent: { kind: 'response', response: { ...sent.response, body: Readable.from([body]) } } });
     if (text === undefined) return replay(Buffer.alloc(0));

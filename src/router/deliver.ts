@@ -45,11 +45,20 @@ export async function deliver(request: ProxyRequest, served: Served, response: B
   headers['x-router-attempts'] = String(served.attempt);
   const base = { kind: 'response', status: response.status, headers, backend, attempts: served.attempt } as const;
   const wantsUsage = events.wantsUsage === true && success;
-  const complete = (usage: TokenUsage | undefined): void => events.completed?.({
-    consumer: request.consumer, alias: request.alias, backend: served.target.backend, deployment: served.target.deployment,
-    status: response.status, attempts: served.attempt, backendLatencyMs: served.latencyMs, stream: request.stream, usage,
-    spilledOver: spilledOver(headers), utilizationPercent: utilizationOf(headers),
-  });
+  const complete = (usage: TokenUsage | undefined): void =>
+    events.completed?.({
+      consumer: request.consumer,
+      alias: request.alias,
+      backend: served.target.backend,
+      deployment: served.target.deployment,
+      status: response.status,
+      attempts: served.attempt,
+      backendLatencyMs: served.latencyMs,
+      stream: request.stream,
+      usage,
+      spilledOver: spilledOver(headers),
+      utilizationPercent: utilizationOf(headers),
+    });
   const { operation } = request;
   const seal = sealer(request, served);
   if (success && request.stream && operation.stream !== undefined && (headers['content-type'] ?? '').startsWith('text/event-stream')) {
@@ -87,7 +96,11 @@ export async function deliver(request: ProxyRequest, served: Served, response: B
  * usage frame metered then dropped. Undefined when nothing applies: chat streams are then
  * relayed chunk by chunk, untouched.
  */
-function eventRewriter(seal: ((text: string) => string) | undefined, served: Served, meter: StreamUsageMeter | undefined): ((events: string) => string) | undefined {
+function eventRewriter(
+  seal: ((text: string) => string) | undefined,
+  served: Served,
+  meter: StreamUsageMeter | undefined,
+): ((events: string) => string) | undefined {
   if (seal === undefined && !served.addedStreamUsage) return undefined;
   return (text) => {
     meter?.observe(Buffer.from(text, 'utf8'));

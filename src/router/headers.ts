@@ -38,7 +38,13 @@ export function pickForwardHeaders(get: (name: string) => string | null): Record
 /** Backend response headers the caller sees; names listed in `connection` are hop-by-hop too. */
 export function filterResponseHeaders(backend: BackendHeaders): Record<string, string> {
   const connection = backend['connection'];
-  const perHop = typeof connection === 'string' ? connection.toLowerCase().split(',').map((s) => s.trim()) : [];
+  const perHop =
+    typeof connection === 'string'
+      ? connection
+          .toLowerCase()
+          .split(',')
+          .map((s) => s.trim())
+      : [];
   const headers: Record<string, string> = {};
   for (const name in backend) {
     const value = backend[name];

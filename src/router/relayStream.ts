@@ -25,7 +25,11 @@ const RESPONSES_INTERRUPTED_EVENT = encoder.encode(
     code: 'backend_stream_interrupted',
     message: 'The backend connection was lost mid-stream; the response is incomplete. Retry the request.',
     param: null,
-    error: { type: 'server_error', code: 'backend_stream_interrupted', message: 'The backend connection was lost mid-stream; the response is incomplete. Retry the request.' },
+    error: {
+      type: 'server_error',
+      code: 'backend_stream_interrupted',
+      message: 'The backend connection was lost mid-stream; the response is incomplete. Retry the request.',
+    },
   })}\n\n`,
 );
 
@@ -61,34 +65,37 @@ export function relayStream(body: Readable, onEnd: (end: StreamEnd, error?: Erro
     onEnd(end, error);
     return true;
   };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (remainingMs !== undefined) {
-        timer = setTimeout(() => body.destroy(new Error('the request deadline passed mid-stream')), Math.max(1, remainingMs));
-        timer.unref();
-      }
-      body.on('data', (chunk: Buffer) => {
-        observe?.(chunk);
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) body.pause();
-      });
-      body.once('end', () => {
-        if (settle('complete')) controller.close();
-      });
-      body.once('error', (error: Error) => {
-        if (!settle('interrupted', error)) return;
-        controller.enqueue(interrupted);
-        controller.close();
-      });
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (remainingMs !== undefined) {
+          timer = setTimeout(() => body.destroy(new Error('the request deadline passed mid-stream')), Math.max(1, remainingMs));
+          timer.unref();
+        }
+        body.on('data', (chunk: Buffer) => {
+          observe?.(chunk);
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) body.pause();
+        });
+        body.once('end', () => {
+          if (settle('complete')) controller.close();
+        });
+        body.once('error', (error: Error) => {
+          if (!settle('interrupted', error)) return;
+          controller.enqueue(interrupted);
+          controller.close();
+        });
+      },
+      pull() {
+        body.resume();
+      },
+      cancel() {
+        settle('cancelled');
+        body.destroy();
+      },
     },
-    pull() {
-      body.resume();
-    },
-    cancel() {
-      settle('cancelled');
-      body.destroy();
-    },
-  }, { highWaterMark: 8 });
+    { highWaterMark: 8 },
+  );
 }
 
 export interface ReadLimits {

@@ -1,4 +1,3 @@
-
 /**
  * Streams report exact usage only when asked (`stream_options.include_usage`); without it a
  * consumer's token limit could only be guessed, and guessed low. So the router asks for it on
@@ -11,7 +10,10 @@ export function withStreamUsage(body: Buffer, json: Readonly<Record<string, unkn
   const open = text.indexOf('{');
   if (open < 0) return undefined;
   // The caller's bytes stay as they were; one member goes in first.
-  const empty = text.slice(open + 1).trimStart().startsWith('}');
+  const empty = text
+    .slice(open + 1)
+    .trimStart()
+    .startsWith('}');
   return Buffer.from(`${text.slice(0, open + 1)}"stream_options":{"include_usage":true}${empty ? '' : ','}${text.slice(open + 1)}`, 'utf8');
 }
 

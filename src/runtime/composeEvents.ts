@@ -2,7 +2,8 @@ import { RouterEvents } from '../router/RouterEvents';
 
 /** Several listeners as one; a listener that throws never reaches the request. */
 export function composeEvents(listeners: readonly RouterEvents[]): RouterEvents {
-  const each = <K extends keyof RouterEvents>(name: K) =>
+  const each =
+    <K extends keyof RouterEvents>(name: K) =>
     (...args: unknown[]): void => {
       for (const listener of listeners) {
         const fn = listener[name] as ((...a: unknown[]) => void) | undefined;

@@ -14,7 +14,11 @@ export function consoleEvents(now: () => number): RouterEvents {
     benched: (backend, deployment, reason, benchMs) =>
       once(`bench:${backend}/${deployment}:${reason}`, `[router] ${backend}/${deployment} out of rotation for ${benchMs} ms (${reason})`),
     credentialUnavailable: (backend) => once(`cred:${backend}`, `[router] ${backend} skipped: its credential is not available yet`),
-    credentialRejected: (backend) => once(`rejected:${backend.name}`, `[router] ${backend.name} rejected the router's credential even after a refresh; out of rotation. ${credentialAdvice(backend)}`),
+    credentialRejected: (backend) =>
+      once(
+        `rejected:${backend.name}`,
+        `[router] ${backend.name} rejected the router's credential even after a refresh; out of rotation. ${credentialAdvice(backend)}`,
+      ),
     streamEnded: (backend, end) => {
       if (end === 'interrupted') console.warn(`[router] ${backend} dropped a stream mid-way; the client got an error event`);
     },

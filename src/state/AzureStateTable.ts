@@ -9,9 +9,31 @@ const REMAINING = 'remaining';
 const LATENCY = 'latency';
 const LEASES = 'lease';
 
-interface WindowEntity { partitionKey: string; rowKey: string; untilMs: number; reason: string; instance: string; writtenAtMs?: number }
-interface LatencyEntity { partitionKey: string; rowKey: string; key: string; instance: string; ewmaMs: number; samples: number; atMs: number }
-interface RemainingEntity { partitionKey: string; rowKey: string; tokens?: number; requests?: number; atMs: number; instance: string }
+interface WindowEntity {
+  partitionKey: string;
+  rowKey: string;
+  untilMs: number;
+  reason: string;
+  instance: string;
+  writtenAtMs?: number;
+}
+interface LatencyEntity {
+  partitionKey: string;
+  rowKey: string;
+  key: string;
+  instance: string;
+  ewmaMs: number;
+  samples: number;
+  atMs: number;
+}
+interface RemainingEntity {
+  partitionKey: string;
+  rowKey: string;
+  tokens?: number;
+  requests?: number;
+  atMs: number;
+  instance: string;
+}
 
 /** "/" may not appear in a RowKey; backend and deployment names never contain "|". */
 const toRowKey = (key: string): string => key.replace('/', '|');
@@ -49,9 +71,10 @@ export class AzureStateTable implements StateTable {
   async writeWindow(key: string, window: Window, instance: string, etag: string | undefined, writtenAtMs: number): Promise<WriteResult> {
     const entity: WindowEntity = { partitionKey: WINDOWS, rowKey: toRowKey(key), untilMs: window.untilMs, reason: window.reason, instance, writtenAtMs };
     try {
-      const response = etag === undefined
-        ? await this.client.createEntity(entity, { abortSignal: this.signal() })
-        : await this.client.updateEntity(entity, 'Replace', { etag, abortSignal: this.signal() });
+      const response =
+        etag === undefined
+          ? await this.client.createEntity(entity, { abortSignal: this.signal() })
+          : await this.client.updateEntity(entity, 'Replace', { etag, abortSignal: this.signal() });
       return { kind: 'written', etag: response.etag ?? '' };
     } catch (err) {
       // 404: another instance deleted the expired row since we saw it; the writer re-reads and creates it.
@@ -68,7 +91,11 @@ export class AzureStateTable implements StateTable {
     const rows = new Map<string, StoredRemaining>();
     const query = { filter: odata`PartitionKey eq ${REMAINING}` };
     for await (const e of this.client.listEntities<RemainingEntity>({ queryOptions: query, abortSignal: this.signal() })) {
-      rows.set(fromRowKey(e.rowKey), { remaining: { tokens: e.tokens ?? undefined, requests: e.requests ?? undefined, atMs: Number(e.atMs) }, instance: e.instance, etag: e.etag });
+      rows.set(fromRowKey(e.rowKey), {
+        remaining: { tokens: e.tokens ?? undefined, requests: e.requests ?? undefined, atMs: Number(e.atMs) },
+        instance: e.instance,
+        etag: e.etag,
+      });
     }
     return rows;
   }
@@ -115,7 +142,10 @@ export class AzureStateTable implements StateTable {
     const totals = new Map<string, number>();
     for (const windowKey of windowKeys) {
       const query = { filter: odata`PartitionKey eq ${usagePartition(windowKey)} and windowKey eq ${windowKey}` };
-      for await (const e of this.client.listEntities<{ consumer: string; instance: string; tokens: number }>({ queryOptions: query, abortSignal: this.signal() })) {
+      for await (const e of this.client.listEntities<{ consumer: string; instance: string; tokens: number }>({
+        queryOptions: query,
+        abortSignal: this.signal(),
+      })) {
         if (e.instance === excludeInstance) continue;
         const k = `${windowKey}|${e.consumer}`;
         totals.set(k, (totals.get(k) ?? 0) + Number(e.tokens));
@@ -158,7 +188,12 @@ export class AzureStateTable implements StateTable {
 
 function toStoredWindow(entity: TableEntityResult<WindowEntity>): StoredWindow {
   const writtenAtMs = entity.writtenAtMs === undefined || entity.writtenAtMs === null ? undefined : Number(entity.writtenAtMs);
-  return { window: { untilMs: Number(entity.untilMs), reason: entity.reason as WindowReason }, instance: entity.instance, etag: entity.etag, ...(writtenAtMs === undefined ? {} : { writtenAtMs }) };
+  return {
+    window: { untilMs: Number(entity.untilMs), reason: entity.reason as WindowReason },
+    instance: entity.instance,
+    etag: entity.etag,
+    ...(writtenAtMs === undefined ? {} : { writtenAtMs }),
+  };
 }
 
 /**

@@ -77,7 +77,10 @@ export class SharedStateStore implements StateStore {
   lastSyncAtMs: number | undefined;
   private ensured = false;
 
-  constructor(private readonly table: StateTable, private readonly options: SharedStateOptions) {
+  constructor(
+    private readonly table: StateTable,
+    private readonly options: SharedStateOptions,
+  ) {
     this.caps = options.windowCaps ?? DEFAULT_WINDOW_CAPS;
     this.graceMs = Math.max(ROW_GRACE_MS, 3 * options.syncIntervalMs);
     this.memory = new MemoryStateStore({ now: options.now });
@@ -102,7 +105,8 @@ export class SharedStateStore implements StateStore {
 
   openWindow(key: string, window: Window): void {
     const merged = this.memory.openWindow(key, window);
-    if (this.pendingWindows.size < MAX_STATE_KEYS || this.pendingWindows.has(key)) this.pendingWindows.set(key, mergeWindow(this.pendingWindows.get(key), merged));
+    if (this.pendingWindows.size < MAX_STATE_KEYS || this.pendingWindows.has(key))
+      this.pendingWindows.set(key, mergeWindow(this.pendingWindows.get(key), merged));
   }
 
   recordRemaining(key: string, remaining: Remaining): void {
@@ -130,7 +134,6 @@ export class SharedStateStore implements StateStore {
     this.timer = undefined;
     await this.syncing;
     await this.sync(); // push what the last interval learned
-
   }
 
   /** One round: push what changed here, pull what others learned. Never throws; never overlaps. */
@@ -210,7 +213,9 @@ export class SharedStateStore implements StateStore {
     for (const [key, stored] of remainingRows) {
       seenRemaining.add(key);
       const raw = stored.remaining;
-      const [seen] = this.see(this.seenRemaining, key, `${stored.etag ?? ''}|${stored.instance}|${raw.atMs}`, nowMs, () => (stored.instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs)));
+      const [seen] = this.see(this.seenRemaining, key, `${stored.etag ?? ''}|${stored.instance}|${raw.atMs}`, nowMs, () =>
+        stored.instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs),
+      );
       if (nowMs - seen.localMs > REMAINING_KEEP_MS) {
         const etag = stored.etag;
         if (etag !== undefined && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteRemaining(key, etag));
@@ -229,7 +234,9 @@ export class SharedStateStore implements StateStore {
         const id = `${key}|${instance}`;
         seenLatency.add(id);
         const raw = stored.figure;
-        const [seen] = this.see(this.seenLatency, id, `${stored.etag ?? ''}|${raw.atMs}`, nowMs, () => (instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs)));
+        const [seen] = this.see(this.seenLatency, id, `${stored.etag ?? ''}|${raw.atMs}`, nowMs, () =>
+          instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs),
+        );
         if (nowMs - seen.localMs > LATENCY_FRESH_MS) {
           const etag = stored.etag;
           if (etag !== undefined && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteLatency(key, instance, etag));

@@ -21,7 +21,10 @@ export interface StateStoreHandle {
 const CLIENT_OPTIONS: TableServiceClientOptions = { retryOptions: { maxRetries: 1, retryDelayInMs: 200 } };
 const OP_TIMEOUT_MS = 5000;
 
-export function createStateStore(settings: StateSettings, options: { instanceId: string; now: () => number; log: (line: string) => void; countUsage?: boolean }): StateStoreHandle {
+export function createStateStore(
+  settings: StateSettings,
+  options: { instanceId: string; now: () => number; log: (line: string) => void; countUsage?: boolean },
+): StateStoreHandle {
   if (settings.kind === 'memory') {
     return {
       store: new MemoryStateStore({ now: options.now }),
@@ -38,7 +41,14 @@ export function createStateStore(settings: StateSettings, options: { instanceId:
     syncIntervalMs: settings.syncIntervalMs,
     ...(settings.windowCaps === undefined ? {} : { windowCaps: settings.windowCaps }),
   });
-  return { store, kind: 'table', start: () => store.start(), stop: () => store.stop(), claimLease: (name, holdMs) => store.claimLease(name, holdMs), lastSyncAtMs: () => store.lastSyncAtMs };
+  return {
+    store,
+    kind: 'table',
+    start: () => store.start(),
+    stop: () => store.stop(),
+    claimLease: (name, holdMs) => store.claimLease(name, holdMs),
+    lastSyncAtMs: () => store.lastSyncAtMs,
+  };
 }
 
 export function tableClient(connection: StorageConnection, tableName: string): TableClient {

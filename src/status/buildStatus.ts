@@ -26,13 +26,20 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** What operators see: names and figures only, never a URL, key or token. */
 export function buildStatus(input: StatusInput) {
   const backends = input.config.backends.map((backend) => backendStatus(backend, input));
-  const order = [...backends].sort((a, b) => a.effectivePriority - b.effectivePriority || (a.latencyMs ?? Infinity) - (b.latencyMs ?? Infinity)).map((b) => b.name);
+  const order = [...backends]
+    .sort((a, b) => a.effectivePriority - b.effectivePriority || (a.latencyMs ?? Infinity) - (b.latencyMs ?? Infinity))
+    .map((b) => b.name);
   return {
     instance: input.instanceId,
     generatedAt: iso(input.nowMs),
     uptimeSeconds: Math.round((input.nowMs - input.startedAtMs) / 1000),
     strategy: input.config.strategy,
-    sharedState: { store: input.stateKind, lastSyncAt: input.lastSyncAtMs === undefined ? null : iso(input.lastSyncAtMs), dataAgeMs: input.lastSyncAtMs === undefined ? null : input.nowMs - input.lastSyncAtMs, liveInstances: input.state.liveInstances() },
+    sharedState: {
+      store: input.stateKind,
+      lastSyncAt: input.lastSyncAtMs === undefined ? null : iso(input.lastSyncAtMs),
+      dataAgeMs: input.lastSyncAtMs === undefined ? null : input.nowMs - input.lastSyncAtMs,
+      liveInstances: input.state.liveInstances(),
+    },
     order,
     backends,
     consumers: consumerStatus(input),
@@ -66,10 +73,28 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
   const score = scoreLatency(backend.priority, own, best, config.latency);
   const whole = backendKey(backend.name);
   // The whole backend's entry (its bench, its probe figure) first; then the longest windows, the freshest figures and reports.
-  const rank = <T>(by: (value: T) => number) => ([ka, a]: [string, T], [kb, b]: [string, T]) => Number(kb === whole) - Number(ka === whole) || by(b) - by(a);
-  const windows = summarise(state.windows(), prefix, (w) => isActive(w, nowMs), rank<Window>((w) => w.untilMs));
-  const latency = summarise(state.latencies(), prefix, () => true, rank<LatencyFigure>((f) => f.atMs));
-  const remaining = summarise(state.remainings(), prefix, () => true, rank<Remaining>((r) => r.atMs));
+  const rank =
+    <T>(by: (value: T) => number) =>
+    ([ka, a]: [string, T], [kb, b]: [string, T]) =>
+      Number(kb === whole) - Number(ka === whole) || by(b) - by(a);
+  const windows = summarise(
+    state.windows(),
+    prefix,
+    (w) => isActive(w, nowMs),
+    rank<Window>((w) => w.untilMs),
+  );
+  const latency = summarise(
+    state.latencies(),
+    prefix,
+    () => true,
+    rank<LatencyFigure>((f) => f.atMs),
+  );
+  const remaining = summarise(
+    state.remainings(),
+    prefix,
+    () => true,
+    rank<Remaining>((r) => r.atMs),
+  );
   return {
     name: backend.name,
     type: backend.type ?? null,
@@ -84,13 +109,22 @@ function backendStatus(backend: BackendConfig, input: StatusInput) {
     /** Since this instance started: served answers, cached share of prompt tokens, spilled answers, last PTU utilization. */
     served: input.tally?.(backend.name) ?? null,
     windows: windows.shown.map(([key, w]) => ({
-      deployment: key.slice(prefix.length), reason: w.reason, until: iso(w.untilMs), remainingMs: w.untilMs - nowMs,
+      deployment: key.slice(prefix.length),
+      reason: w.reason,
+      until: iso(w.untilMs),
+      remainingMs: w.untilMs - nowMs,
     })),
     latency: latency.shown.map(([key, f]) => ({
-      deployment: key.slice(prefix.length), ewmaMs: Math.round(f.ewmaMs), samples: f.samples, ageMs: nowMs - f.atMs,
+      deployment: key.slice(prefix.length),
+      ewmaMs: Math.round(f.ewmaMs),
+      samples: f.samples,
+      ageMs: nowMs - f.atMs,
     })),
     remaining: remaining.shown.map(([key, r]) => ({
-      deployment: key.slice(prefix.length), tokens: r.tokens ?? null, requests: r.requests ?? null, ageMs: nowMs - r.atMs,
+      deployment: key.slice(prefix.length),
+      tokens: r.tokens ?? null,
+      requests: r.requests ?? null,
+      ageMs: nowMs - r.atMs,
     })),
     /** How many more of each the lists leave out (see STATUS_LIST_MAX). */
     omitted: { windows: windows.omitted, latency: latency.omitted, remaining: remaining.omitted },

@@ -75,7 +75,13 @@ export function telemetryOver(client: AiClient, log: (line: string) => void): Te
     completed: (r) => guard(() => trackCompleted(client, r)),
     failover: (from, reason) => guard(() => client.trackEvent({ name: 'Failover', properties: { Backend: from, Reason: reason } })),
     allThrottled: (alias, consumer, retryAfterMs) =>
-      guard(() => client.trackEvent({ name: 'AllBackendsThrottled', properties: { Deployment: alias, Consumer: consumer }, measurements: { RetryAfterMs: retryAfterMs } })),
+      guard(() =>
+        client.trackEvent({
+          name: 'AllBackendsThrottled',
+          properties: { Deployment: alias, Consumer: consumer },
+          measurements: { RetryAfterMs: retryAfterMs },
+        }),
+      ),
     benched: (backend, deployment, reason, benchMs) => guard(() => trackBench(client, backend, deployment, reason, benchMs)),
     credentialRejected: (backend) => guard(() => client.trackEvent({ name: 'CredentialRejected', properties: { Backend: backend.name } })),
     streamEnded: (backend, end) => guard(() => end === 'interrupted' && client.trackEvent({ name: 'StreamInterrupted', properties: { Backend: backend } })),
@@ -91,7 +97,8 @@ export function telemetryOver(client: AiClient, log: (line: string) => void): Te
 
 function trackCompleted(client: AiClient, r: CompletedRequest): void {
   const dims = { Backend: r.backend.name, Deployment: r.alias, Consumer: r.consumer, Priority: String(r.backend.priority), Spillover: String(r.spilledOver) };
-  if (r.utilizationPercent !== undefined) client.trackMetric({ name: 'Deployment Utilization', value: r.utilizationPercent, properties: { Backend: r.backend.name, Deployment: r.alias } });
+  if (r.utilizationPercent !== undefined)
+    client.trackMetric({ name: 'Deployment Utilization', value: r.utilizationPercent, properties: { Backend: r.backend.name, Deployment: r.alias } });
   client.trackMetric({ name: 'Backend Latency', value: r.backendLatencyMs, properties: { Backend: r.backend.name, Deployment: r.alias } });
   if (r.usage === undefined) return;
   const properties = { ...dims, Estimated: String(r.usage.estimated) };

@@ -61,7 +61,12 @@ describe('preload and cache', () => {
     expect(fakes.tokens.calls).toBe(2);
     expect(fakes.tokens.last?.value).not.toBe(first);
     expect(creds.authHeader(entraBackend)).toEqual({ name: 'authorization', value: `Bearer ${fakes.tokens.last?.value}` });
-    expect(creds.status()[0]).toMatchObject({ state: 'ok', lastRefreshAt: fakes.clock.now(), expiresAt: fakes.clock.now() + HOUR, nextRefreshAt: fakes.clock.now() + 48 * 60_000 });
+    expect(creds.status()[0]).toMatchObject({
+      state: 'ok',
+      lastRefreshAt: fakes.clock.now(),
+      expiresAt: fakes.clock.now() + HOUR,
+      nextRefreshAt: fakes.clock.now() + 48 * 60_000,
+    });
   });
 
   it('when the credential hands back its cached token, tries again at 80% of what is left', async () => {

@@ -23,8 +23,11 @@ describe('credential settings', () => {
 
   it('reads the vault, the TTL and the user-assigned identity', () => {
     const config = readConfig({
-      ...base, BACKEND_1_KEYVAULT_SECRET: 'eus-key', KEY_VAULT_URL: 'https://my-vault.vault.azure.net/',
-      ROUTER_SECRET_TTL_SECONDS: '600', AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
+      ...base,
+      BACKEND_1_KEYVAULT_SECRET: 'eus-key',
+      KEY_VAULT_URL: 'https://my-vault.vault.azure.net/',
+      ROUTER_SECRET_TTL_SECONDS: '600',
+      AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
     });
     expect(config.backends[0]?.credential).toEqual({ kind: 'keyVault', secretName: 'eus-key' });
     expect(config.keyVaultUrl).toBe('https://my-vault.vault.azure.net');

@@ -58,7 +58,8 @@ export class FakeSecrets implements SecretReader {
     if (this.held !== undefined) await new Promise<void>((resolve) => this.held?.push(resolve));
     if (this.failWith !== undefined) throw this.failWith;
     const value = this.values.get(name);
-    if (value === undefined) throw Object.assign(new Error(`A secret with (name/id) ${name} was not found in this key vault.`), { name: 'RestError', statusCode: 404 });
+    if (value === undefined)
+      throw Object.assign(new Error(`A secret with (name/id) ${name} was not found in this key vault.`), { name: 'RestError', statusCode: 404 });
     return value;
   }
 

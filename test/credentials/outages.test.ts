@@ -20,8 +20,16 @@ describe('Key Vault down at start-up', () => {
     await fakes.clock.advance(1000 + 2000 + 4000); // retries at +1 s, +2 s, +4 s
     expect(fakes.secrets.reads).toBe(4);
     const vaultLines = fakes.logs.filter((l) => l.includes('ptu-key'));
-    expect(vaultLines).toEqual(['[credentials] ptu skipped: Key Vault secret "ptu-key" could not be obtained (RestError ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:443); retrying in the background']);
-    expect(creds.status()[0]).toMatchObject({ backend: 'ptu', kind: 'keyVault', secretName: 'ptu-key', state: 'failed', nextRefreshAt: fakes.clock.now() + 8000 });
+    expect(vaultLines).toEqual([
+      '[credentials] ptu skipped: Key Vault secret "ptu-key" could not be obtained (RestError ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:443); retrying in the background',
+    ]);
+    expect(creds.status()[0]).toMatchObject({
+      backend: 'ptu',
+      kind: 'keyVault',
+      secretName: 'ptu-key',
+      state: 'failed',
+      nextRefreshAt: fakes.clock.now() + 8000,
+    });
     fakes.secrets.failWith = undefined;
     await fakes.clock.advance(8000);
     expect(creds.authHeader(vaultBackend)?.value).toBe(KEY);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  disableChallengeResourceVerification, isUsable, MAX_RETRY_MS, MIN_REFRESH_MS, retryDelayMs, secretRefreshAt, tokenRefreshAt,
+  disableChallengeResourceVerification,
+  isUsable,
+  MAX_RETRY_MS,
+  MIN_REFRESH_MS,
+  retryDelayMs,
+  secretRefreshAt,
+  tokenRefreshAt,
 } from '../../src/credentials/refreshPolicy';
 import { NOW } from '../support/fixtures';
 

@@ -29,5 +29,8 @@ export async function waitForOutput(router: RouterProcess, pattern: RegExp, time
 }
 
 export function linesWith(router: RouterProcess, text: string): string[] {
-  return router.output().split('\n').filter((line) => line.includes(text));
+  return router
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(text));
 }

@@ -20,7 +20,9 @@ describe('safeErrorText', () => {
       name: 'AggregateAuthenticationError',
       errors: [
         Object.assign(new Error('EnvironmentCredential is unavailable.'), { name: 'CredentialUnavailableError' }),
-        Object.assign(new Error('ManagedIdentityCredential: Authentication failed. Message Attempted to use the App Service managed identity: 500'), { name: 'CredentialUnavailableError' }),
+        Object.assign(new Error('ManagedIdentityCredential: Authentication failed. Message Attempted to use the App Service managed identity: 500'), {
+          name: 'CredentialUnavailableError',
+        }),
       ],
     });
     expect(safeErrorText(chain, [])).toMatch(/^CredentialUnavailableError: ManagedIdentityCredential: Authentication failed/);

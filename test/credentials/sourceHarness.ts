@@ -33,7 +33,11 @@ export function useSourceFakes(vaultKey: string): SourceFakes {
     source(backends = [vaultBackend, entraBackend, literalBackend], fetchTimeoutMs, authBenchMs) {
       const { secrets, tokens, clock, logs } = fakes;
       return new ManagedCredentialSource(backends, {
-        secrets, tokens, secretTtlMs: HOUR, clock, log: (line) => logs.push(line),
+        secrets,
+        tokens,
+        secretTtlMs: HOUR,
+        clock,
+        log: (line) => logs.push(line),
         ...(fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs }),
         ...(authBenchMs === undefined ? {} : { authBenchMs }),
       });

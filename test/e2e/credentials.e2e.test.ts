@@ -79,9 +79,18 @@ describe.skipIf(!hasOpenssl())('backend credentials through managed identity (op
       kvBackend = await simulator('kv', { apiKey: KEY_1 });
       entraBackend = await simulator('entra', { acceptBearer: (token) => identity.isIssued(token, COGNITIVE_RESOURCE) });
       router = await start({
-        ...identity.env, KEY_VAULT_URL: keyVault.url, AZURE_CLIENT_ID: CLIENT_ID,
-        BACKEND_1_URL: kvBackend.url, BACKEND_1_NAME: 'kv', BACKEND_1_PRIORITY: '1', BACKEND_1_KEYVAULT_SECRET: SECRET, BACKEND_1_DEPLOYMENTS: 'kv-chat=gpt-4o',
-        BACKEND_2_URL: entraBackend.url, BACKEND_2_NAME: 'entra', BACKEND_2_PRIORITY: '1', BACKEND_2_DEPLOYMENTS: 'entra-chat=gpt-4o',
+        ...identity.env,
+        KEY_VAULT_URL: keyVault.url,
+        AZURE_CLIENT_ID: CLIENT_ID,
+        BACKEND_1_URL: kvBackend.url,
+        BACKEND_1_NAME: 'kv',
+        BACKEND_1_PRIORITY: '1',
+        BACKEND_1_KEYVAULT_SECRET: SECRET,
+        BACKEND_1_DEPLOYMENTS: 'kv-chat=gpt-4o',
+        BACKEND_2_URL: entraBackend.url,
+        BACKEND_2_NAME: 'entra',
+        BACKEND_2_PRIORITY: '1',
+        BACKEND_2_DEPLOYMENTS: 'entra-chat=gpt-4o',
       });
       await waitForOutput(router, /Key Vault secret "kv-backend-key" ready for kv/);
       await waitForOutput(router, /Entra ID token \(managed identity\) ready for entra/);
@@ -143,9 +152,18 @@ describe.skipIf(!hasOpenssl())('backend credentials through managed identity (op
       const kvBackend = await simulator('kv', { apiKey: KEY_1 });
       const staticBackend = await simulator('static', { apiKey: STATIC_KEY });
       router = await start({
-        ...identity.env, KEY_VAULT_URL: keyVault.url,
-        BACKEND_1_URL: kvBackend.url, BACKEND_1_NAME: 'kv', BACKEND_1_PRIORITY: '1', BACKEND_1_KEYVAULT_SECRET: SECRET, BACKEND_1_DEPLOYMENTS: 'shared=gpt-4o,kv-only=gpt-4o',
-        BACKEND_2_URL: staticBackend.url, BACKEND_2_NAME: 'static', BACKEND_2_PRIORITY: '2', BACKEND_2_APIKEY: STATIC_KEY, BACKEND_2_DEPLOYMENTS: 'shared=gpt-4o',
+        ...identity.env,
+        KEY_VAULT_URL: keyVault.url,
+        BACKEND_1_URL: kvBackend.url,
+        BACKEND_1_NAME: 'kv',
+        BACKEND_1_PRIORITY: '1',
+        BACKEND_1_KEYVAULT_SECRET: SECRET,
+        BACKEND_1_DEPLOYMENTS: 'shared=gpt-4o,kv-only=gpt-4o',
+        BACKEND_2_URL: staticBackend.url,
+        BACKEND_2_NAME: 'static',
+        BACKEND_2_PRIORITY: '2',
+        BACKEND_2_APIKEY: STATIC_KEY,
+        BACKEND_2_DEPLOYMENTS: 'shared=gpt-4o',
       });
       await waitForOutput(router, /kv skipped: Key Vault secret "kv-backend-key" could not be obtained/);
     });
@@ -181,8 +199,13 @@ describe.skipIf(!hasOpenssl())('backend credentials through managed identity (op
       const staticBackend = await simulator('static', { apiKey: STATIC_KEY });
       router = await start({
         ...identity.env,
-        BACKEND_1_URL: entraBackend.url, BACKEND_1_NAME: 'entra', BACKEND_1_PRIORITY: '1',
-        BACKEND_2_URL: staticBackend.url, BACKEND_2_NAME: 'static', BACKEND_2_PRIORITY: '2', BACKEND_2_APIKEY: STATIC_KEY,
+        BACKEND_1_URL: entraBackend.url,
+        BACKEND_1_NAME: 'entra',
+        BACKEND_1_PRIORITY: '1',
+        BACKEND_2_URL: staticBackend.url,
+        BACKEND_2_NAME: 'static',
+        BACKEND_2_PRIORITY: '2',
+        BACKEND_2_APIKEY: STATIC_KEY,
       });
       await waitForOutput(router, /entra skipped: Entra ID token \(managed identity\) could not be obtained/);
     });
@@ -200,7 +223,9 @@ describe.skipIf(!hasOpenssl())('backend credentials through managed identity (op
   });
 
   it('fails start-up naming KEY_VAULT_URL when a backend names a secret without a vault', async () => {
-    const failed = await start({ BACKEND_1_URL: 'https://x.openai.azure.com', BACKEND_1_PRIORITY: '1', BACKEND_1_KEYVAULT_SECRET: SECRET }).catch((e: unknown) => e);
+    const failed = await start({ BACKEND_1_URL: 'https://x.openai.azure.com', BACKEND_1_PRIORITY: '1', BACKEND_1_KEYVAULT_SECRET: SECRET }).catch(
+      (e: unknown) => e,
+    );
     expect(String(failed)).toMatch(/Invalid setting KEY_VAULT_URL/);
   });
 

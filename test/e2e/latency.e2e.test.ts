@@ -14,10 +14,20 @@ beforeAll(async () => {
   slow = await startSimulatedBackend({ name: 'slow', apiKey: 'slow-key-00000000', latencyMs: 60 });
   spill = await startSimulatedBackend({ name: 'spill', apiKey: 'spill-key-0000000', latencyMs: 5 });
   router = await startRouterProcess({
-    ROUTER_API_KEYS: `e2e:${KEY}`, ROUTER_ADMIN_KEY: ADMIN,
-    BACKEND_1_URL: fast.url, BACKEND_1_NAME: 'fast', BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: 'fast-key-00000000',
-    BACKEND_2_URL: slow.url, BACKEND_2_NAME: 'slow', BACKEND_2_PRIORITY: '1', BACKEND_2_APIKEY: 'slow-key-00000000',
-    BACKEND_3_URL: spill.url, BACKEND_3_NAME: 'spill', BACKEND_3_PRIORITY: '2', BACKEND_3_APIKEY: 'spill-key-0000000',
+    ROUTER_API_KEYS: `e2e:${KEY}`,
+    ROUTER_ADMIN_KEY: ADMIN,
+    BACKEND_1_URL: fast.url,
+    BACKEND_1_NAME: 'fast',
+    BACKEND_1_PRIORITY: '1',
+    BACKEND_1_APIKEY: 'fast-key-00000000',
+    BACKEND_2_URL: slow.url,
+    BACKEND_2_NAME: 'slow',
+    BACKEND_2_PRIORITY: '1',
+    BACKEND_2_APIKEY: 'slow-key-00000000',
+    BACKEND_3_URL: spill.url,
+    BACKEND_3_NAME: 'spill',
+    BACKEND_3_PRIORITY: '2',
+    BACKEND_3_APIKEY: 'spill-key-0000000',
     PROBE_SCHEDULE: '*/1 * * * * *',
     PROBE_DEPLOYMENT: 'gpt-4o',
     ROUTER_LATENCY_DEMOTE_MIN_MS: '100',
@@ -31,7 +41,8 @@ afterAll(async () => {
 
 const chat = () =>
   fetch(`${router.url}/api/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`, {
-    method: 'POST', headers: { 'api-key': KEY, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'api-key': KEY, 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }),
   }).then(async (res) => (await res.text(), res.headers.get('x-router-backend')));
 

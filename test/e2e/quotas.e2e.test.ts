@@ -33,7 +33,10 @@ beforeAll(async () => {
     ROUTER_STATE_STORE: 'table',
     ROUTER_STATE_TABLE: `quotas${Date.now()}`,
     ROUTER_STATE_SYNC_MS: '200',
-    BACKEND_1_URL: backend.url, BACKEND_1_NAME: 'ptu', BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: 'ptu-key-0000000000',
+    BACKEND_1_URL: backend.url,
+    BACKEND_1_NAME: 'ptu',
+    BACKEND_1_PRIORITY: '1',
+    BACKEND_1_APIKEY: 'ptu-key-0000000000',
   };
   [hostA, hostB] = await Promise.all([startRouterProcess(env), startRouterProcess(env)]);
 }, 60_000);
@@ -58,11 +61,16 @@ type ConsumerFigures = { name: string; tokensThisMinute: number | null; tokensTo
 
 /** Waits (without calling a backend) until host B's status shows what host A counted. */
 async function untilHostBSees(consumer: string, figure: keyof ConsumerFigures, atLeast: number): Promise<void> {
-  await expect.poll(async () => {
-    const res = await fetch(`${hostB.url}/api/router/status`, { headers: { 'api-key': ADMIN } });
-    const { consumers } = (await res.json()) as { consumers: ConsumerFigures[] };
-    return consumers.find((c) => c.name === consumer)?.[figure] ?? 0;
-  }, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(atLeast);
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`${hostB.url}/api/router/status`, { headers: { 'api-key': ADMIN } });
+        const { consumers } = (await res.json()) as { consumers: ConsumerFigures[] };
+        return consumers.find((c) => c.name === consumer)?.[figure] ?? 0;
+      },
+      { timeout: 10_000, interval: 100 },
+    )
+    .toBeGreaterThanOrEqual(atLeast);
 }
 
 async function chat(host: RouterProcess, key: string) {

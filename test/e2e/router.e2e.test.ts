@@ -14,8 +14,14 @@ beforeAll(async () => {
   payg = await startSimulatedBackend({ name: 'payg', apiKey: 'payg-backend-key-00000' });
   router = await startRouterProcess({
     ROUTER_API_KEYS: `e2e:${ROUTER_KEY}`,
-    BACKEND_1_URL: ptu.url, BACKEND_1_NAME: 'ptu', BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: 'ptu-backend-key-000000',
-    BACKEND_2_URL: payg.url, BACKEND_2_NAME: 'payg', BACKEND_2_PRIORITY: '2', BACKEND_2_APIKEY: 'payg-backend-key-00000',
+    BACKEND_1_URL: ptu.url,
+    BACKEND_1_NAME: 'ptu',
+    BACKEND_1_PRIORITY: '1',
+    BACKEND_1_APIKEY: 'ptu-backend-key-000000',
+    BACKEND_2_URL: payg.url,
+    BACKEND_2_NAME: 'payg',
+    BACKEND_2_PRIORITY: '2',
+    BACKEND_2_APIKEY: 'payg-backend-key-00000',
     HTTP_TIMEOUT_SECONDS: '0.5',
     ROUTER_TIMEOUT_PER_OUTPUT_TOKEN_MS: '0', // the hang fault stands for a dead backend, not a long generation
     ROUTER_RETRY_AFTER_MIN_MS: '50',
@@ -37,7 +43,8 @@ beforeEach(() => {
   model = `gpt-4o-t${++testNumber}`;
 });
 
-const azure = (maxRetries = 0) => new AzureOpenAI({ endpoint: `${router.url}/api`, apiKey: ROUTER_KEY, apiVersion: API_VERSION, deployment: model, maxRetries });
+const azure = (maxRetries = 0) =>
+  new AzureOpenAI({ endpoint: `${router.url}/api`, apiKey: ROUTER_KEY, apiVersion: API_VERSION, deployment: model, maxRetries });
 const openai = (maxRetries = 0) => new OpenAI({ baseURL: `${router.url}/api/openai/v1`, apiKey: ROUTER_KEY, maxRetries });
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 
@@ -106,7 +113,9 @@ describe('the router, driven by the official openai SDK', () => {
     ptu.setFault({ kind: 'dropMidStream', afterChunks: 3 });
     const stream = await azure().chat.completions.create({ model, messages, stream: true });
     const consume = async () => {
-      for await (const _ of stream) { /* drain */ }
+      for await (const _ of stream) {
+        /* drain */
+      }
     };
     await expect(consume()).rejects.toThrow(/mid-stream/);
     expect(payg.stats.received).toBe(0);
@@ -121,7 +130,9 @@ describe('the router, driven by the official openai SDK', () => {
   it('answers 504 when every backend times out', async () => {
     ptu.setFault({ kind: 'hang' });
     payg.setFault({ kind: 'hang' });
-    const error = await azure().chat.completions.create({ model, messages }).catch((e: unknown) => e);
+    const error = await azure()
+      .chat.completions.create({ model, messages })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(504);
   });
@@ -130,7 +141,9 @@ describe('the router, driven by the official openai SDK', () => {
     ptu.setFault({ kind: 'reset' });
     payg.setFault({ kind: 'status', status: 500 });
     const res = await fetch(`${router.url}/api/openai/deployments/${model}/chat/completions?api-version=${API_VERSION}`, {
-      method: 'POST', headers: { 'api-key': ROUTER_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ messages }),
+      method: 'POST',
+      headers: { 'api-key': ROUTER_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages }),
     });
     const text = await res.text();
     expect(res.status).toBe(502);
@@ -154,7 +167,12 @@ describe('bad input through the router', () => {
 
   it.each([
     ['invalid JSON', () => post(chat, '{"messages":'), 400, 'invalid_json'],
-    ['a body over the limit', () => post(chat, JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] })), 413, 'request_too_large'],
+    [
+      'a body over the limit',
+      () => post(chat, JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] })),
+      413,
+      'request_too_large',
+    ],
     ['a wrong method', () => fetch(`${router.url}/api/${chat}`, { headers: { 'api-key': ROUTER_KEY } }), 405, 'method_not_allowed'],
     ['an unknown route', () => post('openai/deployments/gpt-4o/images/generations', '{}'), 404, 'not_found'],
     ['a missing key', () => post(chat, '{}', { 'api-key': '' }), 401, 'invalid_api_key'],

@@ -21,8 +21,14 @@ beforeAll(async () => {
     ROUTER_STATE_STORE: 'table',
     ROUTER_STATE_TABLE: `shared${Date.now()}`,
     ROUTER_STATE_SYNC_MS: '200',
-    BACKEND_1_URL: ptu.url, BACKEND_1_NAME: 'ptu', BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: 'ptu-key-0000000000',
-    BACKEND_2_URL: payg.url, BACKEND_2_NAME: 'payg', BACKEND_2_PRIORITY: '2', BACKEND_2_APIKEY: 'payg-key-000000000',
+    BACKEND_1_URL: ptu.url,
+    BACKEND_1_NAME: 'ptu',
+    BACKEND_1_PRIORITY: '1',
+    BACKEND_1_APIKEY: 'ptu-key-0000000000',
+    BACKEND_2_URL: payg.url,
+    BACKEND_2_NAME: 'payg',
+    BACKEND_2_PRIORITY: '2',
+    BACKEND_2_APIKEY: 'payg-key-000000000',
   };
   [first, second] = await Promise.all([startRouterProcess(env), startRouterProcess(env)]);
 }, 60_000);

@@ -19,7 +19,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = 'status-page-admin-key-000000001';
 const CONSUMER = 'status-page-consumer-key-00001';
 // docs/status-page.png is rewritten only on request (UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
-const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? resolve(__dirname, '..', '..', 'docs', 'status-page.png') : join(tmpdir(), `router-status-page-${process.pid}.png`);
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOT === '1' ? resolve(__dirname, '..', '..', 'docs', 'status-page.png') : join(tmpdir(), `router-status-page-${process.pid}.png`);
 const BACKENDS = [
   { name: 'ptu-eastus', priority: 1, type: 'ptu', latencyMs: 35 },
   { name: 'payg-swedencentral', priority: 2, type: 'paygo', latencyMs: 60 },
@@ -36,7 +37,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function chat(model: string) {
   const res = await fetch(`${router.url}/api/openai/deployments/${model}/chat/completions?api-version=2024-10-21`, {
-    method: 'POST', headers: { 'api-key': CONSUMER, 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+    method: 'POST',
+    headers: { 'api-key': CONSUMER, 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
   });
   await res.arrayBuffer();
   return res.headers.get('x-router-backend');
@@ -44,15 +47,27 @@ async function chat(model: string) {
 
 beforeAll(async () => {
   azurite = await startTestAzurite();
-  simulators = await Promise.all(BACKENDS.map((b) => startSimulatedBackend({ name: b.name, apiKey: `${b.name}-key-00000000`, latencyMs: b.latencyMs, tpm: 120_000, rpm: 720 })));
+  simulators = await Promise.all(
+    BACKENDS.map((b) => startSimulatedBackend({ name: b.name, apiKey: `${b.name}-key-00000000`, latencyMs: b.latencyMs, tpm: 120_000, rpm: 720 })),
+  );
   const env: Record<string, string> = {
-    ROUTER_API_KEYS: `ops-demo:${CONSUMER}`, ROUTER_ADMIN_KEY: ADMIN,
-    AzureWebJobsStorage: azurite.connectionString, ROUTER_STATE_STORE: 'table', ROUTER_STATE_TABLE: `page${Date.now()}`, ROUTER_STATE_SYNC_MS: '500',
+    ROUTER_API_KEYS: `ops-demo:${CONSUMER}`,
+    ROUTER_ADMIN_KEY: ADMIN,
+    AzureWebJobsStorage: azurite.connectionString,
+    ROUTER_STATE_STORE: 'table',
+    ROUTER_STATE_TABLE: `page${Date.now()}`,
+    ROUTER_STATE_SYNC_MS: '500',
     PROBE_SCHEDULE: '0 0 0 1 1 *', // probes only when asked (below), so the figures are this test's
   };
   BACKENDS.forEach((b, i) => {
     const n = i + 1;
-    Object.assign(env, { [`BACKEND_${n}_URL`]: simulators[i]?.url, [`BACKEND_${n}_NAME`]: b.name, [`BACKEND_${n}_PRIORITY`]: String(b.priority), [`BACKEND_${n}_TYPE`]: b.type, [`BACKEND_${n}_APIKEY`]: `${b.name}-key-00000000` });
+    Object.assign(env, {
+      [`BACKEND_${n}_URL`]: simulators[i]?.url,
+      [`BACKEND_${n}_NAME`]: b.name,
+      [`BACKEND_${n}_PRIORITY`]: String(b.priority),
+      [`BACKEND_${n}_TYPE`]: b.type,
+      [`BACKEND_${n}_APIKEY`]: `${b.name}-key-00000000`,
+    });
   });
   router = await startRouterProcess(env);
   for (let i = 0; i < 4; i++) await chat('gpt-4o'); // warm: the first calls of a fresh process are slow
@@ -138,7 +153,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the router status page in headless Chrom
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 300 }, // the full-page screenshot grows to the content
     });
     try {

@@ -16,9 +16,21 @@ import { createTestCertificate, hasOpenssl, TestCertificate } from '../support/s
 const KEY = 'telemetry-consumer-key-0001';
 const PROMPT = { role: 'user', content: 'How many tokens is this?' };
 
-interface Usage { prompt_tokens: number; completion_tokens: number; total_tokens: number }
-interface Frame { usage?: Usage; choices?: { delta?: { content?: string } }[] }
-interface Answer { status: number; backend: string | null; usage: Usage | undefined; contentDeltas: number }
+interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+interface Frame {
+  usage?: Usage;
+  choices?: { delta?: { content?: string } }[];
+}
+interface Answer {
+  status: number;
+  backend: string | null;
+  usage: Usage | undefined;
+  contentDeltas: number;
+}
 
 let certificate: TestCertificate;
 let ingestion: IngestionEndpoint;
@@ -35,7 +47,10 @@ async function ask(alias: string, extra: Record<string, unknown> = {}): Promise<
     body: JSON.stringify({ messages: [PROMPT], ...extra }),
   });
   const text = await res.text();
-  const frames = text.split('\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)) as Frame);
+  const frames = text
+    .split('\n')
+    .filter((l) => l.startsWith('data: {'))
+    .map((l) => JSON.parse(l.slice(6)) as Frame);
   const usage = extra.stream === true ? frames.find((f) => f.usage)?.usage : res.ok ? (JSON.parse(text) as Frame).usage : undefined;
   const contentDeltas = frames.filter((f) => (f.choices?.[0]?.delta?.content ?? '') !== '').length;
   return { status: res.status, backend: res.headers.get('x-router-backend'), usage, contentDeltas };
@@ -49,7 +64,8 @@ const metric = (name: string, alias: string): { value: number; count: number; pr
 const metricOf = (e: Envelope) => (e.data.baseData.metrics as { name: string; value: number; count: number }[])[0] ?? { name: '', value: 0, count: 0 };
 const propertiesOf = (e: Envelope) => (e.data.baseData.properties ?? {}) as Record<string, string>;
 const events = (name: string) =>
-  ingestion.envelopes.filter((e) => e.data.baseType === 'EventData' && e.data.baseData.name === name)
+  ingestion.envelopes
+    .filter((e) => e.data.baseType === 'EventData' && e.data.baseData.name === name)
     .map((e) => ({ properties: propertiesOf(e), measurements: (e.data.baseData.measurements ?? {}) as Record<string, number> }));
 
 describe.skipIf(!hasOpenssl())('telemetry sent by the real Application Insights exporter', () => {
@@ -63,8 +79,14 @@ describe.skipIf(!hasOpenssl())('telemetry sent by the real Application Insights 
       APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${ingestion.url}`,
       NODE_EXTRA_CA_CERTS: certificate.caFile,
       ROUTER_CIRCUIT_FAILURES: '1',
-      BACKEND_1_URL: ptu.url, BACKEND_1_NAME: 'ptu', BACKEND_1_PRIORITY: '1', BACKEND_1_APIKEY: 'ptu-key-0000000000',
-      BACKEND_2_URL: payg.url, BACKEND_2_NAME: 'payg', BACKEND_2_PRIORITY: '2', BACKEND_2_APIKEY: 'payg-key-000000000',
+      BACKEND_1_URL: ptu.url,
+      BACKEND_1_NAME: 'ptu',
+      BACKEND_1_PRIORITY: '1',
+      BACKEND_1_APIKEY: 'ptu-key-0000000000',
+      BACKEND_2_URL: payg.url,
+      BACKEND_2_NAME: 'payg',
+      BACKEND_2_PRIORITY: '2',
+      BACKEND_2_APIKEY: 'payg-key-000000000',
     });
     answers.set('plain', await ask('plain'));
     answers.set('streamed', await ask('streamed', { stream: true, stream_options: { include_usage: true } }));
@@ -97,7 +119,11 @@ describe.skipIf(!hasOpenssl())('telemetry sent by the real Application Insights 
   it('reports the usage a non-streamed answer returned, with its backend, deployment, consumer and priority', () => {
     const { usage, backend } = answers.get('plain') ?? {};
     expect(backend).toBe('ptu');
-    expect(metric('Prompt Tokens', 'plain')).toMatchObject({ value: usage?.prompt_tokens, count: 1, properties: { Backend: 'ptu', Deployment: 'plain', Consumer: 'team-a', Priority: '1', Estimated: 'false' } });
+    expect(metric('Prompt Tokens', 'plain')).toMatchObject({
+      value: usage?.prompt_tokens,
+      count: 1,
+      properties: { Backend: 'ptu', Deployment: 'plain', Consumer: 'team-a', Priority: '1', Estimated: 'false' },
+    });
     expect(metric('Completion Tokens', 'plain').value).toBe(usage?.completion_tokens);
     expect(metric('Total Tokens', 'plain').value).toBe(usage?.total_tokens);
   });
@@ -157,6 +183,8 @@ describe.skipIf(!hasOpenssl())('telemetry sent by the real Application Insights 
 
   it('sends CircuitOpened when a server error trips the deployment circuit', () => {
     expect(answers.get('broken')).toMatchObject({ status: 200, backend: 'payg' });
-    expect(events('CircuitOpened')).toEqual([{ properties: { Backend: 'ptu', Deployment: 'broken', Reason: 'circuit-open' }, measurements: { DurationMs: 30_000 } }]);
+    expect(events('CircuitOpened')).toEqual([
+      { properties: { Backend: 'ptu', Deployment: 'broken', Reason: 'circuit-open' }, measurements: { DurationMs: 30_000 } },
+    ]);
   });
 });

@@ -18,7 +18,10 @@ const boom = (): never => {
 
 /** A working runtime with one part replaced by one that throws. */
 function breaking(step: string): Runtime {
-  const rt = testRuntime([backend({ name: 'ptu' })], () => reply(200, { ok: true }), { adminKey: ADMIN, consumerLimits: new Map([['team-a', { tokensPerMinute: 1000, quota: undefined }]]) });
+  const rt = testRuntime([backend({ name: 'ptu' })], () => reply(200, { ok: true }), {
+    adminKey: ADMIN,
+    consumerLimits: new Map([['team-a', { tokensPerMinute: 1000, quota: undefined }]]),
+  });
   const parts: Record<string, () => void> = {
     key: () => Object.assign(rt.consumers, { identify: boom }),
     limits: () => Object.assign(rt.state, { usage: boom }),
@@ -32,7 +35,13 @@ function breaking(step: string): Runtime {
 }
 
 const chat = () =>
-  new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions', headers: { 'api-key': KEY, 'content-type': 'application/json' }, body: { string: '{"messages":[]}' }, params: { deployment: 'gpt-4o' } });
+  new HttpRequest({
+    method: 'POST',
+    url: 'http://localhost/api/openai/deployments/gpt-4o/chat/completions',
+    headers: { 'api-key': KEY, 'content-type': 'application/json' },
+    body: { string: '{"messages":[]}' },
+    params: { deployment: 'gpt-4o' },
+  });
 const status = () => new HttpRequest({ method: 'GET', url: 'http://localhost/api/router/status', headers: { 'api-key': ADMIN } });
 const models = () => new HttpRequest({ method: 'GET', url: 'http://localhost/api/openai/v1/models', headers: { authorization: `Bearer ${KEY}` } });
 
@@ -44,33 +53,68 @@ async function answer(handler: ReturnType<typeof guarded>, req: HttpRequest) {
 }
 
 describe('guarded', () => {
-  it.each(['key', 'limits', 'parsing', 'routing', 'settings'])('answers an OpenAI-shaped 500 when the inference handler throws at the %s step', async (step) => {
-    const res = await answer(guarded('chatCompletions', proxyHandler(() => breaking(step), 'deployments', OPERATIONS.chat)), chat());
-    expect(res.status).toBe(500);
-    expect(JSON.parse(res.body).error).toMatchObject({ code: 'router_error', type: 'server_error' });
-    expect(res.body).not.toContain('injected fault');
-    expect(res.logged.join('\n')).toContain('injected fault');
-  });
+  it.each(['key', 'limits', 'parsing', 'routing', 'settings'])(
+    'answers an OpenAI-shaped 500 when the inference handler throws at the %s step',
+    async (step) => {
+      const res = await answer(
+        guarded(
+          'chatCompletions',
+          proxyHandler(() => breaking(step), 'deployments', OPERATIONS.chat),
+        ),
+        chat(),
+      );
+      expect(res.status).toBe(500);
+      expect(JSON.parse(res.body).error).toMatchObject({ code: 'router_error', type: 'server_error' });
+      expect(res.body).not.toContain('injected fault');
+      expect(res.logged.join('\n')).toContain('injected fault');
+    },
+  );
 
   it.each(['status building', 'settings'])('answers an OpenAI-shaped 500 when the status handler throws at the %s step', async (step) => {
-    const res = await answer(guarded('routerStatus', statusHandler(() => breaking(step))), status());
+    const res = await answer(
+      guarded(
+        'routerStatus',
+        statusHandler(() => breaking(step)),
+      ),
+      status(),
+    );
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body).error.code).toBe('router_error');
   });
 
   it.each(['key', 'settings'])('answers an OpenAI-shaped 500 when the models handler throws at the %s step', async (step) => {
-    const res = await answer(guarded('v1Models', modelsHandler(() => breaking(step))), models());
+    const res = await answer(
+      guarded(
+        'v1Models',
+        modelsHandler(() => breaking(step)),
+      ),
+      models(),
+    );
     expect(res.status).toBe(500);
   });
 
   it('answers an OpenAI-shaped 500 when any handler rejects', async () => {
-    const res = await answer(guarded('health', async () => Promise.reject(new Error('injected fault'))), status());
+    const res = await answer(
+      guarded('health', async () => Promise.reject(new Error('injected fault'))),
+      status(),
+    );
     expect(res.status).toBe(500);
   });
 
   it('answers 400 naming a query parameter called headers, which the platform would turn into the request headers', async () => {
-    const req = new HttpRequest({ method: 'POST', url: 'http://localhost/api/openai/v1/chat/completions?Headers=x', headers: { authorization: `Bearer ${KEY}` }, body: { string: '{}' } });
-    const res = await answer(guarded('v1ChatCompletions', proxyHandler(() => breaking('none'), 'v1', OPERATIONS.chat)), req);
+    const req = new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost/api/openai/v1/chat/completions?Headers=x',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: { string: '{}' },
+    });
+    const res = await answer(
+      guarded(
+        'v1ChatCompletions',
+        proxyHandler(() => breaking('none'), 'v1', OPERATIONS.chat),
+      ),
+      req,
+    );
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error).toMatchObject({ code: 'reserved_query_parameter' });
     expect(JSON.parse(res.body).error.message).toContain('"Headers"');

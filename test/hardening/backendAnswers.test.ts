@@ -17,7 +17,13 @@ const chatPath = 'openai/deployments/gpt-4o/chat/completions?api-version=2024-10
 const chatBody = { messages: [{ role: 'user', content: 'hi' }] };
 
 async function call(rt: TestRuntime, body: unknown = chatBody) {
-  const req = new HttpRequest({ method: 'POST', url: `http://localhost/api/${chatPath}`, headers: { 'api-key': KEY, 'content-type': 'application/json' }, body: { string: JSON.stringify(body) }, params: { deployment: 'gpt-4o' } });
+  const req = new HttpRequest({
+    method: 'POST',
+    url: `http://localhost/api/${chatPath}`,
+    headers: { 'api-key': KEY, 'content-type': 'application/json' },
+    body: { string: JSON.stringify(body) },
+    params: { deployment: 'gpt-4o' },
+  });
   const res = new HttpResponse(await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req, new InvocationContext()));
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
@@ -25,7 +31,11 @@ async function call(rt: TestRuntime, body: unknown = chatBody) {
 const fromPtu = (ptuAnswer: () => BackendResult) => (_req: unknown, origin: string) => (origin.includes('ptu') ? ptuAnswer() : reply(200, { ok: 'payg' }));
 
 function endless(): BackendResult {
-  const body = new Readable({ read() { this.push(Buffer.alloc(64 * 1024, 0x20)); } });
+  const body = new Readable({
+    read() {
+      this.push(Buffer.alloc(64 * 1024, 0x20));
+    },
+  });
   return { kind: 'response', response: { status: 200, headers: { 'content-type': 'application/json' }, body } };
 }
 
@@ -39,7 +49,11 @@ function trickle(contentType: string, first: string): BackendResult & { body: Re
 
 describe('the router against broken backend answers', () => {
   it('cuts off a non-stream answer larger than ROUTER_MAX_RESPONSE_BYTES and fails over', async () => {
-    const rt = testRuntime([ptu, payg], fromPtu(() => reply(200, { data: 'x'.repeat(2 * 1024 * 1024) })), { maxResponseBytes: 1024 * 1024 });
+    const rt = testRuntime(
+      [ptu, payg],
+      fromPtu(() => reply(200, { data: 'x'.repeat(2 * 1024 * 1024) })),
+      { maxResponseBytes: 1024 * 1024 },
+    );
     const res = await call(rt);
     expect(res.headers.get('x-router-backend')).toBe('payg');
   });
@@ -68,7 +82,10 @@ describe('the router against broken backend answers', () => {
   });
 
   it.each([301, 302, 307, 308])('treats a %d redirect as a failure, fails over, and never relays Location', async (status) => {
-    const rt = testRuntime([ptu, payg], fromPtu(() => reply(status, '', { location: 'https://evil.example/steal' })));
+    const rt = testRuntime(
+      [ptu, payg],
+      fromPtu(() => reply(status, '', { location: 'https://evil.example/steal' })),
+    );
     const res = await call(rt);
     expect(res.headers.get('x-router-backend')).toBe('payg');
     const alone = testRuntime([ptu], () => reply(status, '', { location: 'https://evil.example/steal' }));
@@ -78,7 +95,10 @@ describe('the router against broken backend answers', () => {
   });
 
   it('fails over when a success body is cut short and does not parse', async () => {
-    const rt = testRuntime([ptu, payg], fromPtu(() => reply(200, '{"id":"chatcmpl-1","choices":[{"message":{"content":"Hel')));
+    const rt = testRuntime(
+      [ptu, payg],
+      fromPtu(() => reply(200, '{"id":"chatcmpl-1","choices":[{"message":{"content":"Hel')),
+    );
     const res = await call(rt);
     expect(res.headers.get('x-router-backend')).toBe('payg');
   });
@@ -119,7 +139,9 @@ describe('metered streams', () => {
   });
 
   it('counts tools, schemas and images into the prompt estimate', () => {
-    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string', description: 'x'.repeat(4000) } } } } }];
+    const tools = [
+      { type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'string', description: 'x'.repeat(4000) } } } } },
+    ];
     const image = { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] };
     expect(OPERATIONS.chat.estimatePrompt({ messages: [image], tools })).toBeGreaterThan(1000 + 765);
   });
@@ -129,7 +151,10 @@ describe('caller headers', () => {
   it('never forwards a caller x-ms-spillover-deployment, which would steer traffic to any deployment of the account', async () => {
     const rt = testRuntime([ptu], () => reply(200, { ok: true }));
     const req = new HttpRequest({
-      method: 'POST', url: `http://localhost/api/${chatPath}`, params: { deployment: 'gpt-4o' }, body: { string: JSON.stringify(chatBody) },
+      method: 'POST',
+      url: `http://localhost/api/${chatPath}`,
+      params: { deployment: 'gpt-4o' },
+      body: { string: JSON.stringify(chatBody) },
       headers: { 'api-key': KEY, 'content-type': 'application/json', 'x-ms-spillover-deployment': 'expensive-standard' },
     });
     await proxyHandler(() => rt, 'deployments', OPERATIONS.chat)(req, new InvocationContext());

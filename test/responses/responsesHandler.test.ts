@@ -11,7 +11,12 @@ const KEY = 'test-consumer-key-0001';
 const OTHER_KEY = 'other-consumer-key-0002';
 const east = backend({ name: 'east', priority: 1 });
 const west = backend({ name: 'west', priority: 2 });
-const consumers = { consumerKeys: new Map([[KEY, 'team-a'], [OTHER_KEY, 'team-b']]) };
+const consumers = {
+  consumerKeys: new Map([
+    [KEY, 'team-a'],
+    [OTHER_KEY, 'team-b'],
+  ]),
+};
 const ids = new StoredIds(routerConfig([]).idSecret ?? '');
 
 interface Call {
@@ -39,14 +44,29 @@ async function call(rt: TestRuntime, c: Call) {
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-const create = (body: Record<string, unknown>, key = KEY): Call => ({ operation: 'responses', path: 'openai/v1/responses', body: { model: 'gpt-4o', input: 'hi', ...body }, key });
+const create = (body: Record<string, unknown>, key = KEY): Call => ({
+  operation: 'responses',
+  path: 'openai/v1/responses',
+  body: { model: 'gpt-4o', input: 'hi', ...body },
+  key,
+});
 const retrieve = (id: string, key = KEY): Call => ({ operation: 'response', path: `openai/v1/responses/${id}`, method: 'GET', params: { id }, key });
-const azureResponse = (id: string) => ({ id, object: 'response', status: 'completed', output: [{ id: 'msg_1', type: 'message' }], usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } });
+const azureResponse = (id: string) => ({
+  id,
+  object: 'response',
+  status: 'completed',
+  output: [{ id: 'msg_1', type: 'message' }],
+  usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 },
+});
 const idOf = (text: string): string => (JSON.parse(text) as { id: string }).id;
 
 describe('Responses through the router', () => {
   it('seals the backend id it hands out, keeping its prefix, and restores it for a retrieve on the same backend', async () => {
-    const rt = testRuntime([east, west], (req) => (req.method === 'GET' ? reply(200, azureResponse('resp_abc123')) : reply(200, azureResponse('resp_abc123'))), consumers);
+    const rt = testRuntime(
+      [east, west],
+      (req) => (req.method === 'GET' ? reply(200, azureResponse('resp_abc123')) : reply(200, azureResponse('resp_abc123'))),
+      consumers,
+    );
     const created = await call(rt, create({}));
     const sealed = idOf(created.text);
     expect(sealed).toMatch(/^resp_[A-Za-z0-9_-]+$/);
@@ -111,7 +131,14 @@ describe('Responses through the router', () => {
   });
 
   it('retries a previous_response_not_found once on the same backend after 300 ms', async () => {
-    const notFound = { error: { message: "Previous response with id 'resp_prev' not found.", type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } };
+    const notFound = {
+      error: {
+        message: "Previous response with id 'resp_prev' not found.",
+        type: 'invalid_request_error',
+        param: 'previous_response_id',
+        code: 'previous_response_not_found',
+      },
+    };
     let calls = 0;
     const rt = testRuntime([east, west], () => (++calls === 1 ? reply(400, notFound) : reply(200, azureResponse('resp_next'))), consumers);
     const started = rt.now();
@@ -147,7 +174,11 @@ describe('Responses through the router', () => {
 
   it('fails an unbound stream over when its first event is response.failed', async () => {
     const failed = 'event: response.failed\ndata: {"type":"response.failed","response":{"id":"resp_f","status":"failed"}}\n\n';
-    const good = ['event: response.created\ndata: {"type":"response.created","response":{"id":"resp_', 'ok1"}}\n\n', 'event: response.completed\ndata: {"type":"response.completed","response":{"id":"resp_ok1","usage":{"input_tokens":1,"output_tokens":1,"total_tokens":2}}}\n\n'];
+    const good = [
+      'event: response.created\ndata: {"type":"response.created","response":{"id":"resp_',
+      'ok1"}}\n\n',
+      'event: response.completed\ndata: {"type":"response.completed","response":{"id":"resp_ok1","usage":{"input_tokens":1,"output_tokens":1,"total_tokens":2}}}\n\n',
+    ];
     const rt = testRuntime([east, west], (_req, origin) => (origin.includes('east') ? replyStream([failed]) : replyStream(good)), consumers);
     const res = await call(rt, create({ stream: true }));
     expect(res.headers.get('x-router-backend')).toBe('west');
@@ -156,13 +187,20 @@ describe('Responses through the router', () => {
   });
 
   it('ends a Responses stream that drops mid-way with an error event the SDK raises', async () => {
-    const frames = ['event: response.created\ndata: {"type":"response.created","sequence_number":0}\n\n', 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"x"}\n\n'];
+    const frames = [
+      'event: response.created\ndata: {"type":"response.created","sequence_number":0}\n\n',
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"x"}\n\n',
+    ];
     const rt = testRuntime([east], () => replyStream(frames, 1), consumers);
     const res = await call(rt, create({ stream: true }));
     expect(res.text.startsWith(frames[0] ?? '')).toBe(true);
     const last = res.text.trimEnd().split('\n\n').at(-1) ?? '';
     expect(last).toMatch(/^event: error\ndata: /);
-    expect(JSON.parse(last.slice(last.indexOf('data: ') + 6))).toMatchObject({ type: 'error', code: 'backend_stream_interrupted', error: { code: 'backend_stream_interrupted' } });
+    expect(JSON.parse(last.slice(last.indexOf('data: ') + 6))).toMatchObject({
+      type: 'error',
+      code: 'backend_stream_interrupted',
+      error: { code: 'backend_stream_interrupted' },
+    });
   });
 
   it('creates conversations on any backend and keeps their reads on the one that made them', async () => {

@@ -55,7 +55,8 @@ export class MemoryStateTable implements StateTable {
 
   async listRemaining(): Promise<Map<string, StoredRemaining>> {
     const result = new Map<string, StoredRemaining>();
-    for (const [key, row] of this.partition('remaining')) result.set(key, { remaining: row.data.remaining as Remaining, instance: row.data.instance as string, etag: row.etag });
+    for (const [key, row] of this.partition('remaining'))
+      result.set(key, { remaining: row.data.remaining as Remaining, instance: row.data.instance as string, etag: row.etag });
     return result;
   }
 

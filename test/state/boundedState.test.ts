@@ -128,9 +128,16 @@ describe('SharedStateStore on a memory table, under a flood of made-up deploymen
 
 describe.each([
   ['a memory table', (): StateTable => new MemoryStateTable()],
-  ['Azurite', (): StateTable => new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `bounded${++tableNumber}t${Date.now()}`), 5000)],
+  [
+    'Azurite',
+    (): StateTable =>
+      new AzureStateTable(
+        tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `bounded${++tableNumber}t${Date.now()}`),
+        5000,
+      ),
+  ],
 ])('SharedStateStore on %s, when another instance deleted a row', (_name, createTable) => {
-  it('writes the key\'s next window anew', async () => {
+  it("writes the key's next window anew", async () => {
     const table = createTable();
     const clock = { now: NOW };
     const a = new SharedStateStore(table, { instanceId: 'a', syncIntervalMs: 1000, now: () => clock.now, log: () => undefined });

@@ -20,7 +20,8 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => azurite?.stop());
 
-const azureTable = (): StateTable => new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `skew${++tableNumber}t${Date.now()}`), 5000);
+const azureTable = (): StateTable =>
+  new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `skew${++tableNumber}t${Date.now()}`), 5000);
 
 /** One true time, and instances that each read it off by their own skew. */
 function cluster(table: StateTable) {
@@ -48,7 +49,7 @@ describe.each([
     expect(isActive(right.getWindow(KEY), clock.now)).toBe(false);
   });
 
-  it('keeps a bench written by an instance 30 s behind for as long as it asked, less the time since the reader last listed and a second\'s slack', async () => {
+  it("keeps a bench written by an instance 30 s behind for as long as it asked, less the time since the reader last listed and a second's slack", async () => {
     const { clock, instance } = cluster(createTable());
     const behind = instance('behind', -30_000);
     const right = instance('right', 0);
@@ -101,7 +102,7 @@ describe.each([
     expect(canCover(right.getRemaining(KEY), 100, clock.now)).toBe(true);
   });
 
-  it('lets a correct instance\'s newer report replace one stamped in the future', async () => {
+  it("lets a correct instance's newer report replace one stamped in the future", async () => {
     const { clock, instance } = cluster(createTable());
     const ahead = instance('ahead', 90_000);
     const right = instance('right', 0);
@@ -158,7 +159,7 @@ describe.each([
     ['server-error', 10_000],
     ['auth', 300_000],
     ['circuit-open', 30_000],
-  ] as const)('caps a window of reason %s without a write time at its longest bench (%d ms) from the reader\'s now', async (reason, capMs) => {
+  ] as const)("caps a window of reason %s without a write time at its longest bench (%d ms) from the reader's now", async (reason, capMs) => {
     const { table, writeLegacy } = createTable();
     await writeLegacy(KEY, NOW + 86_400_000, reason);
     const { clock, instance } = cluster(table);
@@ -194,7 +195,7 @@ describe.each([
     expect(await table.claimLease('probe', 'b', NOW + 50_000, NOW + 100_000)).toBe(true);
   });
 
-  it('is taken over when it ends after the one the claimer would take itself (its holder\'s clock is ahead)', async () => {
+  it("is taken over when it ends after the one the claimer would take itself (its holder's clock is ahead)", async () => {
     const table = createTable();
     await table.ensureExists();
     expect(await table.claimLease('probe', 'ahead', NOW + 90_000, NOW + 140_000)).toBe(true);

@@ -35,7 +35,13 @@ const tableViews = (n: number): SharedStateStore[] => {
   const name = `contract${++tableNumber}t${Date.now()}`;
   return Array.from({ length: n }, (_, i) => {
     const azureTable = new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, name), 5000);
-    return new SharedStateStore(azureTable, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined, windowCaps: LONG_CAPS });
+    return new SharedStateStore(azureTable, {
+      instanceId: `instance-${i}`,
+      syncIntervalMs: 60_000,
+      now: Date.now,
+      log: () => undefined,
+      windowCaps: LONG_CAPS,
+    });
   });
 };
 
@@ -44,7 +50,10 @@ const LONG_CAPS: WindowCaps = { throttled: 3600_000, 'server-error': 3600_000, t
 
 const memoryTable = async (n: number): Promise<Shared> => {
   const shared = new MemoryStateTable();
-  const views = Array.from({ length: n }, (_, i) => new SharedStateStore(shared, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined, windowCaps: LONG_CAPS }));
+  const views = Array.from(
+    { length: n },
+    (_, i) => new SharedStateStore(shared, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined, windowCaps: LONG_CAPS }),
+  );
   return {
     views,
     converge: async () => {
@@ -137,7 +146,10 @@ describe('SharedStateStore with a stale ETag', () => {
 describe('SharedStateStore when the table is unreachable', () => {
   it('keeps serving from memory and says so once per outage', async () => {
     const lines: string[] = [];
-    const dead = new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString.replace(`:${azurite.port}/`, ':1/') }, 'nowhere'), 500);
+    const dead = new AzureStateTable(
+      tableClient({ kind: 'connection-string', connectionString: azurite.connectionString.replace(`:${azurite.port}/`, ':1/') }, 'nowhere'),
+      500,
+    );
     const store = new SharedStateStore(dead, { instanceId: 'x', syncIntervalMs: 60_000, now: Date.now, log: (l) => lines.push(l) });
     store.openWindow('ptu/gpt-4o', { untilMs: NOW + 5000, reason: 'throttled' });
     await store.sync();

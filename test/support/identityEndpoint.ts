@@ -38,7 +38,13 @@ export async function startIdentityEndpoint(options: { lifetimeSeconds?: number 
     const token = `mi-token-${randomBytes(18).toString('hex')}`;
     tokens.set(token, resource);
     const expiresOn = Math.floor(Date.now() / 1000) + (options.lifetimeSeconds ?? 3600);
-    reply(res, 200, { access_token: token, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: url.searchParams.get('client_id') ?? 'system-assigned' });
+    reply(res, 200, {
+      access_token: token,
+      expires_on: String(expiresOn),
+      resource,
+      token_type: 'Bearer',
+      client_id: url.searchParams.get('client_id') ?? 'system-assigned',
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -51,17 +57,19 @@ export async function startIdentityEndpoint(options: { lifetimeSeconds?: number 
     setFailing: (value) => {
       failing = value;
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 function refuse(req: IncomingMessage, url: URL, secretHeader: string, failing: boolean): { status: number; body: unknown } | undefined {
   if (failing) return { status: 500, body: { error: 'service_unavailable', error_description: 'The identity endpoint is failing (test switch).' } };
   if (req.method !== 'GET' || url.pathname !== '/msi/token') return { status: 404, body: { error: 'not_found' } };
-  if (req.headers['x-identity-header'] !== secretHeader) return { status: 401, body: { error: 'unauthorized', error_description: 'X-IDENTITY-HEADER missing or wrong' } };
+  if (req.headers['x-identity-header'] !== secretHeader)
+    return { status: 401, body: { error: 'unauthorized', error_description: 'X-IDENTITY-HEADER missing or wrong' } };
   if (url.searchParams.get('api-version') !== '2019-08-01' || !url.searchParams.get('resource')) {
     return { status: 400, body: { error: 'invalid_request', error_description: 'api-version=2019-08-01 and resource are required' } };
   }

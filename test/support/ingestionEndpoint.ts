@@ -48,10 +48,11 @@ export async function startIngestionEndpoint(certificate: TestCertificate): Prom
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     envelopes,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -50,14 +50,21 @@ export async function startKeyVaultEndpoint(certificate: TestCertificate, accept
     },
     stats,
     readsOf: (name) => stats.reads.get(name) ?? 0,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-function answerSecret(req: IncomingMessage, res: ServerResponse, vaultUrl: string, secrets: Map<string, { value: string; version: string }>, reads: Map<string, number>): void {
+function answerSecret(
+  req: IncomingMessage,
+  res: ServerResponse,
+  vaultUrl: string,
+  secrets: Map<string, { value: string; version: string }>,
+  reads: Map<string, number>,
+): void {
   const path = new URL(req.url ?? '/', vaultUrl);
   const match = /^\/secrets\/([^/]+)(?:\/([^/]*))?\/?$/.exec(path.pathname);
   if (req.method !== 'GET' || match?.[1] === undefined || !path.searchParams.has('api-version')) {
@@ -65,7 +72,8 @@ function answerSecret(req: IncomingMessage, res: ServerResponse, vaultUrl: strin
   }
   const name = decodeURIComponent(match[1]);
   const secret = secrets.get(name);
-  if (secret === undefined) return reply(res, 404, { error: { code: 'SecretNotFound', message: `A secret with (name/id) ${name} was not found in this key vault.` } });
+  if (secret === undefined)
+    return reply(res, 404, { error: { code: 'SecretNotFound', message: `A secret with (name/id) ${name} was not found in this key vault.` } });
   reads.set(name, (reads.get(name) ?? 0) + 1);
   const now = Math.floor(Date.now() / 1000);
   reply(res, 200, {

@@ -16,17 +16,39 @@ export interface TestRuntime extends Runtime {
 }
 
 /** The real Router and HTTP layer over a scripted backend client and a fake clock. */
-export function testRuntime(backends: BackendConfig[], script: Script, overrides: Partial<RouterConfig> = {}, credentials: CredentialSource = new StaticKeyCredentialSource(backends), events?: RouterEvents): TestRuntime {
+export function testRuntime(
+  backends: BackendConfig[],
+  script: Script,
+  overrides: Partial<RouterConfig> = {},
+  credentials: CredentialSource = new StaticKeyCredentialSource(backends),
+  events?: RouterEvents,
+): TestRuntime {
   const config = routerConfig(backends, overrides);
   const client = new FakeBackendClient(script);
   const state = new MemoryStateStore();
   let now = NOW;
   const router = new Router({ config, state, credentials, client, now: () => now, random: () => 0.5, events, sleep: async (ms) => void (now += ms) });
   return {
-    config, router, client, state, credentials,
-    stateHandle: { store: state, kind: 'memory', start: () => undefined, stop: async () => undefined, claimLease: async () => true, lastSyncAtMs: () => undefined },
+    config,
+    router,
+    client,
+    state,
+    credentials,
+    stateHandle: {
+      store: state,
+      kind: 'memory',
+      start: () => undefined,
+      stop: async () => undefined,
+      claimLease: async () => true,
+      lastSyncAtMs: () => undefined,
+    },
     consumers: new ConsumerKeys(config.consumerKeys),
-    instanceId: 'test', startedAtMs: NOW, shutdown: async () => undefined, now: () => now,
-    advance: (ms) => { now += ms; },
+    instanceId: 'test',
+    startedAtMs: NOW,
+    shutdown: async () => undefined,
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
   };
 }

@@ -17,7 +17,9 @@ describe('affinityKey', () => {
 
   it('hashes the leading part of a prompt long enough to be cached, so later turns of one conversation share it', () => {
     const turn1 = { messages: [system, { role: 'user', content: 'first question' }] };
-    const turn2 = { messages: [system, { role: 'user', content: 'first question' }, { role: 'assistant', content: 'answer' }, { role: 'user', content: 'second' }] };
+    const turn2 = {
+      messages: [system, { role: 'user', content: 'first question' }, { role: 'assistant', content: 'answer' }, { role: 'user', content: 'second' }],
+    };
     const key = affinityKey(turn1, 1500, on);
     expect(key).toMatch(/^prefix:/);
     expect(affinityKey(turn2, 1600, on)).toBe(key);
@@ -31,7 +33,19 @@ describe('affinityKey', () => {
 
   it('reads the Responses shape: instructions and input items', () => {
     const body = { instructions: 'Be brief. '.repeat(500), input: [{ role: 'user', content: 'hi' }] };
-    expect(affinityKey(body, 1300, on)).toBe(affinityKey({ ...body, input: [{ role: 'user', content: 'hi' }, { role: 'user', content: 'more' }] }, 1400, on));
+    expect(affinityKey(body, 1300, on)).toBe(
+      affinityKey(
+        {
+          ...body,
+          input: [
+            { role: 'user', content: 'hi' },
+            { role: 'user', content: 'more' },
+          ],
+        },
+        1400,
+        on,
+      ),
+    );
   });
 });
 
@@ -64,7 +78,11 @@ describe('rendezvous ordering', () => {
   it('moves a key to its next choice when its backend is throttled, and never to a 429', () => {
     const targets = targetsFor(equal, 'gpt-4o');
     const key = 'key:abc';
-    const order = rendezvousOrder(targets.map((t) => ({ target: t, weight: 1 })), key, (e) => e.target.backend.name).map((e) => e.target.backend.name);
+    const order = rendezvousOrder(
+      targets.map((t) => ({ target: t, weight: 1 })),
+      key,
+      (e) => e.target.backend.name,
+    ).map((e) => e.target.backend.name);
     const windows = new MemoryStateStore();
     windows.openWindow(`${order[0]}/gpt-4o`, { untilMs: NOW + 5000, reason: 'throttled' });
     const plan = planAttempts({ targets, windows, nowMs: NOW, random: Math.random, strategy: 'priority', rotation: 0, affinityKey: key });

@@ -17,7 +17,13 @@ describe('classifyResponse', () => {
 
   it('benches the deployment of a 429 for as long as it asked', () => {
     const headers: Record<string, string> = { 'retry-after-ms': '4200' };
-    expect(classifyResponse(429, (n) => headers[n], NOW, policy)).toEqual({ kind: 'failover', reason: 'throttled', benchMs: 4200, scope: 'deployment', circuit: 'answered' });
+    expect(classifyResponse(429, (n) => headers[n], NOW, policy)).toEqual({
+      kind: 'failover',
+      reason: 'throttled',
+      benchMs: 4200,
+      scope: 'deployment',
+      circuit: 'answered',
+    });
   });
 
   it('benches a 429 without Retry-After for the default', () => {
@@ -25,7 +31,13 @@ describe('classifyResponse', () => {
   });
 
   it.each([500, 502, 503])('fails over from a %d and benches the deployment', (status) => {
-    expect(classifyResponse(status, none, NOW, policy)).toEqual({ kind: 'failover', reason: 'server-error', benchMs: 15_000, scope: 'deployment', circuit: 'failure' });
+    expect(classifyResponse(status, none, NOW, policy)).toEqual({
+      kind: 'failover',
+      reason: 'server-error',
+      benchMs: 15_000,
+      scope: 'deployment',
+      circuit: 'failure',
+    });
   });
 
   it.each([401, 403])('fails over from a %d: the router credential is the backend operator problem, not the caller', (status) => {
@@ -50,7 +62,9 @@ describe('classifyTransportFailure', () => {
 describe('finalFailure', () => {
   it('answers 429 with the time until the soonest window when any target is throttled', () => {
     expect(finalFailure({ reasons: ['server-error', 'throttled'], throttledUntilMs: NOW + 2500, nowMs: NOW })).toEqual({
-      status: 429, code: 'all_backends_throttled', retryAfterMs: 2500,
+      status: 429,
+      code: 'all_backends_throttled',
+      retryAfterMs: 2500,
     });
   });
 
@@ -63,7 +77,11 @@ describe('finalFailure', () => {
   });
 
   it('answers 503 with a short Retry-After when every candidate was waiting for its credential', () => {
-    expect(finalFailure({ reasons: [], throttledUntilMs: undefined, nowMs: NOW, skippedForCredentials: 2 })).toEqual({ status: 503, code: 'credentials_unavailable', retryAfterMs: 1000 });
+    expect(finalFailure({ reasons: [], throttledUntilMs: undefined, nowMs: NOW, skippedForCredentials: 2 })).toEqual({
+      status: 503,
+      code: 'credentials_unavailable',
+      retryAfterMs: 1000,
+    });
   });
 
   it('answers 502 when nothing could be tried', () => {

@@ -39,7 +39,12 @@ describe('checkLimit', () => {
 
 describe('usage extraction', () => {
   it('finds usage at the end of a chat completion', () => {
-    const body = Buffer.from(JSON.stringify({ choices: [{ message: { content: 'a "usage":{ trick' } }], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, completion_tokens_details: { reasoning_tokens: 0 } } }));
+    const body = Buffer.from(
+      JSON.stringify({
+        choices: [{ message: { content: 'a "usage":{ trick' } }],
+        usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, completion_tokens_details: { reasoning_tokens: 0 } },
+      }),
+    );
     expect(usageOfBody(body, OPERATIONS.chat.usage)).toEqual({ promptTokens: 12, completionTokens: 5, totalTokens: 17, reasoningTokens: 0, estimated: false });
   });
 

@@ -26,11 +26,14 @@ describe('addSample', () => {
 
 describe('combineFigures', () => {
   it('weighs each instance by its samples and ignores stale rows', () => {
-    const combined = combineFigures([
-      { ewmaMs: 100, samples: 30, atMs: NOW },
-      { ewmaMs: 400, samples: 10, atMs: NOW - 1000 },
-      { ewmaMs: 5000, samples: 50, atMs: NOW - 20 * 60_000 },
-    ], NOW);
+    const combined = combineFigures(
+      [
+        { ewmaMs: 100, samples: 30, atMs: NOW },
+        { ewmaMs: 400, samples: 10, atMs: NOW - 1000 },
+        { ewmaMs: 5000, samples: 50, atMs: NOW - 20 * 60_000 },
+      ],
+      NOW,
+    );
     expect(combined).toEqual({ ewmaMs: 175, samples: 40, atMs: NOW });
   });
 });
@@ -72,7 +75,7 @@ describe('priorityOrder with latency', () => {
   const slow = backend({ name: 'slow', priority: 1 });
   const spill = backend({ name: 'spill', priority: 2 });
   const targets = targetsFor([fast, slow, spill], 'gpt-4o');
-  const lcg = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const lcg = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
   function firstPicks(store: MemoryStateStore, runs = 2000): Record<string, number> {
     const random = lcg(7);

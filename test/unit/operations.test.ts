@@ -21,7 +21,12 @@ interface Case {
   readonly params?: { readonly id?: string; readonly item?: string };
 }
 
-const RESPONSE_ANSWER = { id: 'resp_1', object: 'response', output: [], usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens: 3, total_tokens: 10 } };
+const RESPONSE_ANSWER = {
+  id: 'resp_1',
+  object: 'response',
+  output: [],
+  usage: { input_tokens: 7, input_tokens_details: { cached_tokens: 0 }, output_tokens: 3, total_tokens: 10 },
+};
 const RESPONSE_USAGE = { promptTokens: 7, completionTokens: 3, totalTokens: 10, cachedTokens: 0 };
 const stored = (row: OperationRow, path: string, params: { id: string; item?: string }): Case => ({
   row,
@@ -67,7 +72,8 @@ const CASES: readonly Case[] = [
     promptEstimate: 10,
     answer: RESPONSE_ANSWER,
     usage: RESPONSE_USAGE,
-    deltaFrame: 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi","sequence_number":4}\n\n',
+    deltaFrame:
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi","sequence_number":4}\n\n',
   },
   stored(OPERATIONS.response, 'responses/resp_1', { id: 'resp_1' }),
   stored(OPERATIONS.responseCancel, 'responses/resp_1/cancel', { id: 'resp_1' }),
@@ -115,8 +121,32 @@ describe('OPERATIONS', () => {
 
 describe('usage details', () => {
   it.each([
-    ['chat', OPERATIONS.chat, { usage: { prompt_tokens: 2000, completion_tokens: 40, total_tokens: 2040, prompt_tokens_details: { cached_tokens: 1920 }, completion_tokens_details: { reasoning_tokens: 12 } } }],
-    ['responses', OPERATIONS.responses, { usage: { input_tokens: 2000, output_tokens: 40, total_tokens: 2040, input_tokens_details: { cached_tokens: 1920 }, output_tokens_details: { reasoning_tokens: 12 } } }],
+    [
+      'chat',
+      OPERATIONS.chat,
+      {
+        usage: {
+          prompt_tokens: 2000,
+          completion_tokens: 40,
+          total_tokens: 2040,
+          prompt_tokens_details: { cached_tokens: 1920 },
+          completion_tokens_details: { reasoning_tokens: 12 },
+        },
+      },
+    ],
+    [
+      'responses',
+      OPERATIONS.responses,
+      {
+        usage: {
+          input_tokens: 2000,
+          output_tokens: 40,
+          total_tokens: 2040,
+          input_tokens_details: { cached_tokens: 1920 },
+          output_tokens_details: { reasoning_tokens: 12 },
+        },
+      },
+    ],
   ])('reads cached and reasoning tokens of %s answers', (_name, row, answer) => {
     expect(usageOfBody(Buffer.from(JSON.stringify(answer)), row.usage)).toMatchObject({ cachedTokens: 1920, reasoningTokens: 12 });
   });

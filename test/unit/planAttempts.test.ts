@@ -62,7 +62,11 @@ describe('planAttempts', () => {
 
   it('reports the soonest of several 429 windows', () => {
     const store = new MemoryStateStore();
-    for (const [name, ms] of [['ptu', 9000], ['payg-1', 3000], ['payg-2', 7000]] as const) {
+    for (const [name, ms] of [
+      ['ptu', 9000],
+      ['payg-1', 3000],
+      ['payg-2', 7000],
+    ] as const) {
       store.openWindow(`${name}/gpt-4o`, { untilMs: NOW + ms, reason: 'throttled' });
     }
     const result = plan(store);
@@ -78,7 +82,10 @@ describe('planAttempts', () => {
   it('offers only backends that serve the alias', () => {
     const mapped = backend({ name: 'mapped', deployments: new Map([['chat', 'gpt-4o-prod']]) });
     const targets = targetsFor([mapped, ptu], 'chat');
-    expect(targets.map((t) => [t.backend.name, t.deployment])).toEqual([['mapped', 'gpt-4o-prod'], ['ptu', 'chat']]);
+    expect(targets.map((t) => [t.backend.name, t.deployment])).toEqual([
+      ['mapped', 'gpt-4o-prod'],
+      ['ptu', 'chat'],
+    ]);
     expect(targetsFor([mapped], 'other')).toEqual([]);
   });
 });
@@ -89,9 +96,16 @@ describe('weightedShuffle', () => {
     const light = backend({ name: 'light', weight: 1 });
     const targets = targetsFor([heavy, light], 'm');
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let heavyFirst = 0;
-    for (let i = 0; i < 4000; i++) if (weightedShuffle(targets.map((t) => ({ t, weight: t.backend.weight })), random)[0]?.t.backend.name === 'heavy') heavyFirst++;
+    for (let i = 0; i < 4000; i++)
+      if (
+        weightedShuffle(
+          targets.map((t) => ({ t, weight: t.backend.weight })),
+          random,
+        )[0]?.t.backend.name === 'heavy'
+      )
+        heavyFirst++;
     expect(heavyFirst / 4000).toBeGreaterThan(0.72);
     expect(heavyFirst / 4000).toBeLessThan(0.78);
   });

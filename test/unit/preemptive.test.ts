@@ -53,8 +53,14 @@ describe('planAttempts with remaining capacity', () => {
     const store = new MemoryStateStore();
     store.recordRemaining('ptu/gpt-4o', { tokens: ptuTokens, requests: 10, atMs: NOW });
     const order = planAttempts({
-      targets: targetsFor([ptu, a, b], 'gpt-4o'), windows: store, remaining: store, estimatedTokens: 500,
-      nowMs: NOW, random: () => 0.5, strategy: 'priority', rotation: 0,
+      targets: targetsFor([ptu, a, b], 'gpt-4o'),
+      windows: store,
+      remaining: store,
+      estimatedTokens: 500,
+      nowMs: NOW,
+      random: () => 0.5,
+      strategy: 'priority',
+      rotation: 0,
     }).order.map((t) => t.backend.name);
     expect(order).toEqual(expected);
   });

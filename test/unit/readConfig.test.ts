@@ -11,7 +11,15 @@ describe('readConfig', () => {
   it('reads a backend with defaults for everything optional', () => {
     const config = readConfig(base);
     expect(config.backends).toEqual([
-      expect.objectContaining({ name: 'backend-1', origin: 'https://aoai-eus.openai.azure.com', basePath: '', priority: 1, weight: 1, deployments: undefined, credential: { kind: 'entra' } }),
+      expect.objectContaining({
+        name: 'backend-1',
+        origin: 'https://aoai-eus.openai.azure.com',
+        basePath: '',
+        priority: 1,
+        weight: 1,
+        deployments: undefined,
+        credential: { kind: 'entra' },
+      }),
     ]);
     expect(config.strategy).toBe('priority');
     expect(config.backendTimeoutMs).toBe(30_000);
@@ -21,13 +29,22 @@ describe('readConfig', () => {
   it('reads every per-backend setting', () => {
     const config = readConfig({
       ...base,
-      BACKEND_1_NAME: 'ptu-eus', BACKEND_1_WEIGHT: '3', BACKEND_1_APIKEY: 'k', BACKEND_1_TYPE: 'PTU',
+      BACKEND_1_NAME: 'ptu-eus',
+      BACKEND_1_WEIGHT: '3',
+      BACKEND_1_APIKEY: 'k',
+      BACKEND_1_TYPE: 'PTU',
       BACKEND_1_DEPLOYMENTS: 'chat=gpt-4o-2024, embed = text-embedding-3-large',
-      HTTP_TIMEOUT_SECONDS: '2.5', ROUTER_STRATEGY: 'round-robin', ROUTER_MAX_ATTEMPTS: '3', ROUTER_MAX_BODY_BYTES: '2048',
+      HTTP_TIMEOUT_SECONDS: '2.5',
+      ROUTER_STRATEGY: 'round-robin',
+      ROUTER_MAX_ATTEMPTS: '3',
+      ROUTER_MAX_BODY_BYTES: '2048',
     });
     const [b] = config.backends;
     expect(b).toMatchObject({ name: 'ptu-eus', weight: 3, type: 'ptu', credential: { kind: 'apiKey', key: 'k' } });
-    expect([...(b?.deployments ?? [])]).toEqual([['chat', 'gpt-4o-2024'], ['embed', 'text-embedding-3-large']]);
+    expect([...(b?.deployments ?? [])]).toEqual([
+      ['chat', 'gpt-4o-2024'],
+      ['embed', 'text-embedding-3-large'],
+    ]);
     expect(config).toMatchObject({ backendTimeoutMs: 2500, strategy: 'round-robin', maxAttempts: 3, maxBodyBytes: 2048 });
   });
 
@@ -46,7 +63,11 @@ describe('readConfig', () => {
     ['no caller keys', { ...base, ROUTER_API_KEYS: '' }, 'ROUTER_API_KEYS'],
     ['a short caller key', { ...base, ROUTER_API_KEYS: 'team-a:short' }, 'ROUTER_API_KEYS'],
     ['a caller key without a consumer name', { ...base, ROUTER_API_KEYS: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, 'ROUTER_API_KEYS'],
-    ['an unresolved Key Vault reference', { ...base, ROUTER_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/admin/)' }, 'ROUTER_ADMIN_KEY'],
+    [
+      'an unresolved Key Vault reference',
+      { ...base, ROUTER_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/admin/)' },
+      'ROUTER_ADMIN_KEY',
+    ],
     ['consumer limits for an unknown consumer', { ...base, ROUTER_CONSUMER_LIMITS: 'team-z=100' }, 'ROUTER_CONSUMER_LIMITS'],
     ['a quota without a period', { ...base, ROUTER_CONSUMER_QUOTAS: 'team-a=100' }, 'ROUTER_CONSUMER_QUOTAS'],
     ['duplicate backend names', { ...base, BACKEND_1_NAME: 'x', BACKEND_2_URL: 'https://y', BACKEND_2_PRIORITY: '1', BACKEND_2_NAME: 'x' }, 'BACKEND_2_NAME'],
@@ -75,7 +96,9 @@ describe('readConfig', () => {
   });
 
   it('names the fix when a backend URL ends in /openai', () => {
-    expect(() => readConfig({ ...base, BACKEND_1_URL: 'https://aoai-eus.openai.azure.com/openai/' })).toThrow(/BACKEND_1_URL: .*without \/openai.*https:\/\/aoai-eus\.openai\.azure\.com/);
+    expect(() => readConfig({ ...base, BACKEND_1_URL: 'https://aoai-eus.openai.azure.com/openai/' })).toThrow(
+      /BACKEND_1_URL: .*without \/openai.*https:\/\/aoai-eus\.openai\.azure\.com/,
+    );
   });
 
   it('accepts an admin key of 16+ characters that no caller has', () => {
@@ -99,10 +122,14 @@ describe('readConfig', () => {
 
 describe('readConfig with unresolved Key Vault references', () => {
   it('stops start-up naming a caller-key setting whose Key Vault reference did not resolve', () => {
-    expect(() => readConfig({ ...base, ROUTER_API_KEYS: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-api-keys)' })).toThrow(/ROUTER_API_KEYS.*Key Vault reference did not resolve/);
+    expect(() => readConfig({ ...base, ROUTER_API_KEYS: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-api-keys)' })).toThrow(
+      /ROUTER_API_KEYS.*Key Vault reference did not resolve/,
+    );
   });
 
   it('treats an unresolved ROUTER_ID_SECRET as unset, so chat keeps working and stateful routes say why', () => {
-    expect(readConfig({ ...base, ROUTER_ID_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-id-secret)' }).idSecret).toBeUndefined();
+    expect(
+      readConfig({ ...base, ROUTER_ID_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-id-secret)' }).idSecret,
+    ).toBeUndefined();
   });
 });

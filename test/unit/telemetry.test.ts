@@ -5,15 +5,28 @@ import { backend } from '../support/fixtures';
 function fakeClient() {
   const metrics: { name: string; value: number; properties?: Record<string, string> }[] = [];
   const events: { name: string; properties?: Record<string, string>; measurements?: Record<string, number> }[] = [];
-  return { metrics, events, client: { trackMetric: (m: (typeof metrics)[0]) => metrics.push(m), trackEvent: (e: (typeof events)[0]) => events.push(e), flush: () => undefined } };
+  return {
+    metrics,
+    events,
+    client: { trackMetric: (m: (typeof metrics)[0]) => metrics.push(m), trackEvent: (e: (typeof events)[0]) => events.push(e), flush: () => undefined },
+  };
 }
 
 describe('telemetryOver', () => {
   it('records token metrics named like APIM with Backend, Deployment, Consumer and Priority dimensions', () => {
     const fake = fakeClient();
     telemetryOver(fake.client, () => undefined).completed?.({
-      consumer: 'team-a', alias: 'gpt-4o', backend: backend({ name: 'ptu', priority: 1 }), deployment: 'gpt-4o-ptu', status: 200, attempts: 1,
-      backendLatencyMs: 42, stream: false, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, estimated: false }, spilledOver: false, utilizationPercent: undefined,
+      consumer: 'team-a',
+      alias: 'gpt-4o',
+      backend: backend({ name: 'ptu', priority: 1 }),
+      deployment: 'gpt-4o-ptu',
+      status: 200,
+      attempts: 1,
+      backendLatencyMs: 42,
+      stream: false,
+      usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, estimated: false },
+      spilledOver: false,
+      utilizationPercent: undefined,
     });
     const dims = { Backend: 'ptu', Deployment: 'gpt-4o', Consumer: 'team-a', Priority: '1', Spillover: 'false', Estimated: 'false' };
     expect(fake.metrics).toEqual([
@@ -27,9 +40,17 @@ describe('telemetryOver', () => {
   it('marks spilled answers, and records cached and reasoning tokens and PTU utilization when reported', () => {
     const fake = fakeClient();
     telemetryOver(fake.client, () => undefined).completed?.({
-      consumer: 'team-a', alias: 'gpt-4o', backend: backend({ name: 'ptu', priority: 1 }), deployment: 'gpt-4o-ptu', status: 200, attempts: 1,
-      backendLatencyMs: 42, stream: false, usage: { promptTokens: 2000, completionTokens: 50, totalTokens: 2050, cachedTokens: 1920, reasoningTokens: 30, estimated: false },
-      spilledOver: true, utilizationPercent: 87,
+      consumer: 'team-a',
+      alias: 'gpt-4o',
+      backend: backend({ name: 'ptu', priority: 1 }),
+      deployment: 'gpt-4o-ptu',
+      status: 200,
+      attempts: 1,
+      backendLatencyMs: 42,
+      stream: false,
+      usage: { promptTokens: 2000, completionTokens: 50, totalTokens: 2050, cachedTokens: 1920, reasoningTokens: 30, estimated: false },
+      spilledOver: true,
+      utilizationPercent: 87,
     });
     expect(fake.metrics.find((m) => m.name === 'Cached Tokens')).toMatchObject({ value: 1920, properties: { Spillover: 'true' } });
     expect(fake.metrics.find((m) => m.name === 'Reasoning Tokens')?.value).toBe(30);
@@ -49,7 +70,15 @@ describe('telemetryOver', () => {
 
   it('never lets a failing telemetry client reach the request, and says so once', () => {
     const lines: string[] = [];
-    const broken = { trackMetric: () => { throw new Error('exporter down'); }, trackEvent: () => { throw new Error('exporter down'); }, flush: () => undefined };
+    const broken = {
+      trackMetric: () => {
+        throw new Error('exporter down');
+      },
+      trackEvent: () => {
+        throw new Error('exporter down');
+      },
+      flush: () => undefined,
+    };
     const telemetry = telemetryOver(broken, (l) => lines.push(l));
     expect(() => {
       telemetry.failover?.('ptu', 'network');

@@ -39,9 +39,24 @@ describe('pulledWindow', () => {
 
   it.each([
     ['keeps a window from a clock that agrees', { window: throttled(NOW + 5000), writtenAtMs: NOW - 100 }, undefined, NOW + 5000],
-    ['ends a window from a clock 90 s ahead the written duration from now', { window: throttled(NOW + 90_100), writtenAtMs: NOW + 90_000 }, undefined, NOW + 100],
-    ['keeps a window from a clock 30 s behind at least the duration from the last listing', { window: throttled(NOW - 20_000), writtenAtMs: NOW - 30_000 }, NOW - 500, NOW - 500 + 10_000],
-    ['lets a window from a clock behind, first seen without a listing before, end as written', { window: throttled(NOW - 20_000), writtenAtMs: NOW - 30_000 }, undefined, NOW - 20_000],
+    [
+      'ends a window from a clock 90 s ahead the written duration from now',
+      { window: throttled(NOW + 90_100), writtenAtMs: NOW + 90_000 },
+      undefined,
+      NOW + 100,
+    ],
+    [
+      'keeps a window from a clock 30 s behind at least the duration from the last listing',
+      { window: throttled(NOW - 20_000), writtenAtMs: NOW - 30_000 },
+      NOW - 500,
+      NOW - 500 + 10_000,
+    ],
+    [
+      'lets a window from a clock behind, first seen without a listing before, end as written',
+      { window: throttled(NOW - 20_000), writtenAtMs: NOW - 30_000 },
+      undefined,
+      NOW - 20_000,
+    ],
     ['caps a written duration longer than the reason allows', { window: throttled(NOW + 86_400_000), writtenAtMs: NOW }, undefined, NOW + 120_000],
     ['caps a window without a write time (an older version wrote it) at the cap from now', { window: throttled(NOW + 86_400_000) }, undefined, NOW + 120_000],
     ['caps each reason by its own bench', { window: { untilMs: NOW + 86_400_000, reason: 'network' as const } }, undefined, NOW + 10_000],

@@ -58,4 +58,3 @@ export function weightedShuffle<T extends { readonly weight: number }>(group: re
     .sort((a, b) => b.key - a.key)
     .map((keyed) => keyed.entry);
 }
-

@@ -62,15 +62,22 @@ function readWhole(req: IncomingMessage): Promise<Buffer> {
  * the buffered bytes when the host read them first, else the live stream; none for GET/HEAD.
  * Throws where the worker throws (an invalid header name in a replaced `Headers`).
  */
-function toRequest(lib: FunctionsLibrary, req: IncomingMessage, input: WorkerHttpInput, buffered: Buffer | undefined): InstanceType<FunctionsLibrary['HttpRequest']> {
+function toRequest(
+  lib: FunctionsLibrary,
+  req: IncomingMessage,
+  input: WorkerHttpInput,
+  buffered: Buffer | undefined,
+): InstanceType<FunctionsLibrary['HttpRequest']> {
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   // Node has already joined repeated names (only set-cookie stays a list, and no client sends
   // it); a plain object is the cheapest HeadersInit, measurably faster than pairs.
   const headers =
-    input.headers.kind === 'request' ? (req.headers as Record<string, string>)
-    : input.headers.kind === 'replaced' ? (input.headers.init as Record<string, string>)
-    : undefined;
+    input.headers.kind === 'request'
+      ? (req.headers as Record<string, string>)
+      : input.headers.kind === 'replaced'
+        ? (input.headers.init as Record<string, string>)
+        : undefined;
   const nativeRequest = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
     method,
     headers,
@@ -98,7 +105,9 @@ function startWatchdog(opts: HttpHostOptions, fn: HostedFunction, invocationId: 
     stopped = true;
     const what = res.headersSent ? 'left its response unfinished' : 'left the request unanswered';
     const seconds = opts.unansweredTimeoutMs / 1000;
-    opts.logger.warn(`[${new Date().toISOString()}] 'Functions.${fn.name}' (Id=${invocationId}) ${what} for ${seconds} s: the connection is closed, as the host's proxy timeout does.`);
+    opts.logger.warn(
+      `[${new Date().toISOString()}] 'Functions.${fn.name}' (Id=${invocationId}) ${what} for ${seconds} s: the connection is closed, as the host's proxy timeout does.`,
+    );
     res.destroy();
   }, opts.unansweredTimeoutMs);
   const stop = (): void => {
@@ -161,7 +170,9 @@ async function serveFunction(
   }
   if (response === undefined) {
     // `toRpcHttp` returns early for nothing, before `sendProxyResponse`: no HTTP answer either.
-    opts.logger.warn(`[${new Date().toISOString()}] 'Functions.${fn.name}' (Id=${context.invocationId}) returned no response: the worker sends none, so the caller waits for the host's timeout.`);
+    opts.logger.warn(
+      `[${new Date().toISOString()}] 'Functions.${fn.name}' (Id=${context.invocationId}) returned no response: the worker sends none, so the caller waits for the host's timeout.`,
+    );
     return logRequest('unanswered');
   }
   let tracked: (() => void) | undefined;

@@ -30,10 +30,15 @@ export function expandMain(dir: string, main: string): string[] {
     if (!existsSync(file)) throw new Error(`package.json "main" names ${file}, which does not exist (not built yet?).`);
     return [file];
   }
-  const source = fileGlob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const source = fileGlob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   const matcher = new RegExp(`^${source}$`);
   const names = existsSync(folderPath)
-    ? readdirSync(folderPath, { withFileTypes: true }).filter((e) => e.isFile() && matcher.test(e.name)).map((e) => e.name)
+    ? readdirSync(folderPath, { withFileTypes: true })
+        .filter((e) => e.isFile() && matcher.test(e.name))
+        .map((e) => e.name)
     : [];
   if (names.length === 0) throw new Error(`package.json "main" ("${main}") matches no file in ${folderPath} (not built yet?).`);
   return names.sort().map((name) => join(folderPath, name));

@@ -4,10 +4,7 @@
 // catch-all, so a `{*path}` function only gets what nothing else matches. Templates are
 // compiled once at start-up; matching a request does no regex work and no per-route allocation.
 
-export type Segment =
-  | { kind: 'literal'; value: string }
-  | { kind: 'param'; name: string; optional: boolean }
-  | { kind: 'catchAll'; name: string };
+export type Segment = { kind: 'literal'; value: string } | { kind: 'param'; name: string; optional: boolean } | { kind: 'catchAll'; name: string };
 
 export interface CompiledRoute<T> {
   template: string;
@@ -44,7 +41,10 @@ function parseSegment(raw: string, template: string): Segment {
 const RANK: Record<Segment['kind'], number> = { literal: 1, param: 3, catchAll: 5 };
 
 export function compileRoute<T>(template: string, methods: readonly string[] | undefined, target: T): CompiledRoute<T> {
-  const segments = template.split('/').filter((s) => s !== '').map((s) => parseSegment(s, template));
+  const segments = template
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => parseSegment(s, template));
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
     if (segment.kind === 'catchAll' && !last) throw new Error(`Route "${template}": a catch-all must be the last segment.`);

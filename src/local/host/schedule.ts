@@ -4,9 +4,7 @@
 // except through the arguments. Times are evaluated in UTC, the Functions default on Azure
 // (WEBSITE_TIME_ZONE unset), so local runs fire when the deployed app would.
 
-export type Schedule =
-  | { kind: 'cron'; expression: string; fields: CronFields }
-  | { kind: 'interval'; expression: string; milliseconds: number };
+export type Schedule = { kind: 'cron'; expression: string; fields: CronFields } | { kind: 'interval'; expression: string; milliseconds: number };
 
 /** For each field, `allowed[v]` is true when value `v` is allowed. */
 export interface CronFields {
@@ -95,7 +93,12 @@ export function parseSchedule(expression: string): Schedule {
     throw new Error(`Schedule "${expression}": expected six NCRONTAB fields "{second} {minute} {hour} {day} {month} {day-of-week}".`);
   }
   const [seconds, minutes, hours, days, months, daysOfWeek] = parts.map((p, i) => parseField(p, SPECS[i]!, expression)) as [
-    boolean[], boolean[], boolean[], boolean[], boolean[], boolean[],
+    boolean[],
+    boolean[],
+    boolean[],
+    boolean[],
+    boolean[],
+    boolean[],
   ];
   const schedule: Schedule = { kind: 'cron', expression: text, fields: { seconds, minutes, hours, days, months, daysOfWeek } };
   nextOccurrence(schedule, new Date(Date.UTC(2000, 0, 1))); // Throws now for "30 February" rather than at run time.

@@ -21,11 +21,7 @@
 // (an invalid header name there makes `new Request` throw before the handler runs).
 
 /** One binding-data value, as the host types it on the way to the worker. */
-type BindingValue =
-  | { kind: 'string'; value: string }
-  | { kind: 'json'; value: unknown }
-  | { kind: 'requestHeaders' }
-  | { kind: 'requestQuery' };
+type BindingValue = { kind: 'string'; value: string } | { kind: 'json'; value: unknown } | { kind: 'requestHeaders' } | { kind: 'requestQuery' };
 
 /** .NET's `Dictionary<string, object>(StringComparer.OrdinalIgnoreCase)`: overwriting keeps the first spelling. */
 class BindingData {

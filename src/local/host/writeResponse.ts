@@ -14,7 +14,15 @@ import type { FunctionsLibrary } from './invocation';
 
 // Same list as the worker's `blockedProxyResponseHeaders`.
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 export const INVOCATION_ID_HEADER = 'x-ms-invocation-id';
@@ -45,7 +53,12 @@ export function toHttpResponse(lib: FunctionsLibrary, result: unknown): HttpResp
 }
 
 function connectionNamed(connection: string | null): Set<string> {
-  return new Set(connection?.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0));
+  return new Set(
+    connection
+      ?.split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h.length > 0),
+  );
 }
 
 /** The worker's `setCookies`: SameSite names lower-cased for `cookie.serialize`, one `Set-Cookie` list. */
