@@ -15,19 +15,25 @@ param tags object = {}
 @minLength(1)
 param backends backend[]
 
-@description('ROUTER_API_KEYS value (consumerName:key,…). Written to Key Vault when given; empty keeps the existing secret.')
+@description('ROUTER_API_KEYS value (consumerName:key,…). Required on the first deployment (the router does not start without it); later, empty keeps the existing secret.')
 @secure()
 param routerApiKeys string = ''
 
-@description('ROUTER_ADMIN_KEY value. Written to Key Vault when given; empty keeps the existing secret.')
+@description('ROUTER_ADMIN_KEY value. Written to Key Vault when given; empty keeps the existing secret (then set routerAdminKeyConfigured to keep the setting).')
 @secure()
 param routerAdminKey string = ''
 
+@description('The vault already holds the admin key secret (an earlier deployment wrote it): a deployment without routerAdminKey keeps ROUTER_ADMIN_KEY. False and no routerAdminKey: no ROUTER_ADMIN_KEY setting, the status endpoint stays closed.')
+param routerAdminKeyConfigured bool = false
+
 param routerApiKeysSecretName string = 'router-api-keys'
 
-@description('ROUTER_ID_SECRET value (32+ characters, e.g. `openssl rand -base64 32`): signs the ids of stored responses and conversations. Written to Key Vault when given; empty keeps the existing secret. Changing it invalidates every id handed out.')
+@description('ROUTER_ID_SECRET value (32+ characters, e.g. `openssl rand -base64 32`): signs the ids of stored responses and conversations. Written to Key Vault when given; empty keeps the existing secret (then set routerIdSecretConfigured to keep the setting). Changing it invalidates every id handed out.')
 @secure()
 param routerIdSecret string = ''
+
+@description('The vault already holds the ROUTER_ID_SECRET secret (an earlier deployment wrote it): a deployment without routerIdSecret keeps ROUTER_ID_SECRET. False and no routerIdSecret: no ROUTER_ID_SECRET setting, stored responses and conversations answer 503.')
+param routerIdSecretConfigured bool = false
 
 @description('Secret holding ROUTER_ID_SECRET; empty: no stateful routes (Responses and conversations answer 503).')
 param routerIdSecretName string = 'router-id-secret'
@@ -67,6 +73,13 @@ param appInsightsEntraIdOnly bool = true
 @description('Purge protection cannot be turned off again once on; keep it on in production.')
 param keyVaultPurgeProtection bool = true
 
+@description('Key Vault name (3-24 letters, digits and hyphens, globally unique); empty: kv-<hash of the resource group id and appName>. A deleted vault keeps its name for 90 days: give another name here after re-creating the resource group, or set keyVaultRecover.')
+@maxLength(24)
+param keyVaultName string = ''
+
+@description('Recover the soft-deleted vault of the same name (createMode recover, with its secrets) instead of creating one: for the one deployment after the resource group was deleted and re-created, then false again (it fails when no deleted vault has that name).')
+param keyVaultRecover bool = false
+
 @description('VNet integration, private endpoints for Storage, Key Vault and the backends, public access off on Storage and Key Vault.')
 param privateNetworking bool = false
 param vnetAddressPrefix string = '10.40.0.0/16'
@@ -78,7 +91,26 @@ param frontDoorId string = ''
 
 var suffix = uniqueString(resourceGroup().id, appName)
 var deploymentContainerName = 'app-package'
-var backendAccounts = map(filter(backends, (b) => !empty(b.?resourceId ?? '')), (b) => { name: b.name, id: b.?resourceId ?? '' })
+
+// ROUTER_ADMIN_KEY and ROUTER_ID_SECRET reference their secret only when it exists: written by this
+// deployment, or declared written before. A reference to a missing secret stays literal
+// `@Microsoft.KeyVault(...)` text in the app, which stops the router at start-up.
+var adminKeySecretName = !empty(routerAdminKeySecretName) && (!empty(routerAdminKey) || routerAdminKeyConfigured) ? routerAdminKeySecretName : ''
+var idSecretName = !empty(routerIdSecretName) && (!empty(routerIdSecret) || routerIdSecretConfigured) ? routerIdSecretName : ''
+
+// One entry per Azure OpenAI account, however many backends (a PTU and a standard deployment of one
+// account) name it: ARM refuses a deployment that defines the same resource twice. Resource ids
+// compare case-insensitively; the first backend naming an account gives its id and name.
+var backendsWithAccount = filter(backends, (b) => !empty(b.?resourceId ?? ''))
+var backendAccountKeys = union(map(backendsWithAccount, (b) => toLower(b.?resourceId ?? '')), [])
+var backendAccountsByKey = reduce(backendsWithAccount, {}, (found, b) => union({ '${toLower(b.?resourceId ?? '')}': { id: b.?resourceId ?? '', name: b.name } }, found))
+var backendAccounts = map(backendAccountKeys, (key) => {
+  id: backendAccountsByKey[key].id
+  endpointName: privateEndpointName(appName, backendAccountsByKey[key].name, key)
+})
+
+@description('A private endpoint name: 2-64 characters, ending in a letter, digit or "_". Earlier versions named it pe-<app>-<backend>; that name stays whenever it is valid, so a redeployment never replaces a working endpoint. Otherwise both parts are cut (24 + 22 characters) and a hash of the account id ends it.')
+func privateEndpointName(appName string, backendName string, accountKey string) string => length('pe-${appName}-${backendName}') <= 64 && !endsWith(backendName, '.') && !endsWith(backendName, '-') ? 'pe-${appName}-${backendName}' : 'pe-${take(appName, 24)}-${take(backendName, 22)}-${uniqueString(accountKey)}'
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -96,6 +128,11 @@ module network 'modules/network.bicep' = if (privateNetworking) {
     privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
   }
 }
+
+// The network module exists only with private networking: its outputs are read behind that
+// condition (ARM evaluates only the branch taken; `!` tells the compiler so, without BCP318).
+var appSubnetId = privateNetworking ? network!.outputs.appSubnetId : ''
+var privateEndpointSubnetId = privateNetworking ? network!.outputs.privateEndpointSubnetId : ''
 
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
@@ -125,10 +162,11 @@ module storage 'modules/storage.bicep' = {
 module keyVault 'modules/keyVault.bicep' = {
   name: 'key-vault'
   params: {
-    name: take('kv-${suffix}', 24)
+    name: empty(keyVaultName) ? take('kv-${suffix}', 24) : keyVaultName
     location: location
     tags: tags
     purgeProtection: keyVaultPurgeProtection
+    recover: keyVaultRecover
     privateOnly: privateNetworking
     principalId: identity.outputs.principalId
     secrets: union(backendKeys, { '${routerApiKeysSecretName}': routerApiKeys }, empty(routerAdminKeySecretName) ? {} : { '${routerAdminKeySecretName}': routerAdminKey }, empty(routerIdSecretName) ? {} : { '${routerIdSecretName}': routerIdSecret })
@@ -142,23 +180,23 @@ module ownPrivateEndpoints 'modules/privateEndpoint.bicep' = [for group in [ 'bl
     name: 'pe-${appName}-${group}'
     location: location
     tags: tags
-    subnetId: privateNetworking ? network.outputs.privateEndpointSubnetId : ''
+    subnetId: privateEndpointSubnetId
     targetId: group == 'vault' ? keyVault.outputs.id : storage.outputs.id
     groupId: group
-    dnsZoneIds: privateNetworking ? [ network.outputs.zoneIds[group] ] : []
+    dnsZoneIds: privateNetworking ? [ network!.outputs.zoneIds[group] ] : []
   }
 }]
 
 module backendPrivateEndpoints 'modules/privateEndpoint.bicep' = [for (account, i) in backendAccounts: if (privateNetworking) {
   name: 'pe-backend-${i}'
   params: {
-    name: 'pe-${appName}-${account.name}'
+    name: account.endpointName
     location: location
     tags: tags
-    subnetId: privateNetworking ? network.outputs.privateEndpointSubnetId : ''
+    subnetId: privateEndpointSubnetId
     targetId: account.id
     groupId: 'account'
-    dnsZoneIds: privateNetworking ? [ network.outputs.zoneIds.openai, network.outputs.zoneIds.cognitiveservices ] : []
+    dnsZoneIds: privateNetworking ? network!.outputs.accountZoneIds : []
   }
 }]
 
@@ -180,14 +218,14 @@ module app 'modules/functionApp.bicep' = {
     tags: tags
     identityId: identity.outputs.id
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
-    subnetId: privateNetworking ? network.outputs.appSubnetId : ''
+    subnetId: appSubnetId
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyInstances: alwaysReadyInstances
     frontDoorId: frontDoorId
     appSettings: union(
       extraSettings,
-      routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, routerAdminKeySecretName, routerIdSecretName, stateTableName, probeSchedule),
+      routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, adminKeySecretName, idSecretName, stateTableName, probeSchedule),
       backendSettings(backends),
       platformSettings(identity.outputs.clientId, storage.outputs.name, monitoring.outputs.connectionString),
       // The host reads a request body whole before the function runs: bound it where the router does.

@@ -54,10 +54,12 @@ func platformSettings(identityClientId string, storageAccountName string, appIns
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   AZURE_CLIENT_ID: identityClientId
+  // DefaultAzureCredential stops at the managed identity: no developer tools tried when it fails.
+  AZURE_TOKEN_CREDENTIALS: 'prod'
 }
 
 @export()
-@description('Router keys as Key Vault references (resolved by the platform with the app identity), the vault for backend keys, shared state and probe.')
+@description('Router keys as Key Vault references (resolved by the platform with the app identity), the vault for backend keys, shared state and probe. An empty secret name leaves its setting out: pass one only for a secret that exists.')
 func routerSettings(vaultUri string, apiKeysSecretName string, adminKeySecretName string, idSecretName string, stateTableName string, probeSchedule string) object => union(
   {
     KEY_VAULT_URL: vaultUri

@@ -25,6 +25,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
+// With frontDoorId set the main site answers only that Front Door, and 403 to everyone else: that
+// includes `func azure functionapp publish`, which after uploading (through the scm site, whose
+// rules stay open) polls https://<app>/admin/host/status and exits non-zero when refused.
+// README "Deploy" says how to publish then.
 var frontDoorOnly = [
   {
     name: 'front-door'

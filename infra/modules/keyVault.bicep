@@ -3,6 +3,8 @@ param name string
 param location string
 param tags object
 param purgeProtection bool
+@description('Recover the soft-deleted vault of this name (with its secrets) instead of creating it; fails when there is none.')
+param recover bool
 @description('Public network access off: reached only through its private endpoint.')
 param privateOnly bool
 @description('Gets Key Vault Secrets User.')
@@ -18,6 +20,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   properties: {
     tenantId: subscription().tenantId
     sku: { family: 'A', name: 'standard' }
+    createMode: recover ? 'recover' : 'default'
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90

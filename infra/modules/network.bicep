@@ -7,10 +7,11 @@ param addressPrefix string
 param appSubnetPrefix string
 param privateEndpointSubnetPrefix string
 
+// Storage zones follow the cloud (environment().suffixes.storage: core.windows.net in Azure public).
 var zoneNames = {
-  blob: 'privatelink.blob.core.windows.net'
-  queue: 'privatelink.queue.core.windows.net'
-  table: 'privatelink.table.core.windows.net'
+  blob: 'privatelink.blob.${environment().suffixes.storage}'
+  queue: 'privatelink.queue.${environment().suffixes.storage}'
+  table: 'privatelink.table.${environment().suffixes.storage}'
   vault: 'privatelink.vaultcore.azure.net'
   openai: 'privatelink.openai.azure.com'
   cognitiveservices: 'privatelink.cognitiveservices.azure.com'
@@ -62,3 +63,8 @@ resource links 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01
 output appSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'app')
 output privateEndpointSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'private-endpoints')
 output zoneIds object = toObject(items(zoneNames), (zone) => zone.key, (zone) => resourceId('Microsoft.Network/privateDnsZones', zone.value))
+@description('The zones a private endpoint to an Azure OpenAI account (group account) registers in.')
+output accountZoneIds string[] = [
+  resourceId('Microsoft.Network/privateDnsZones', zoneNames.openai)
+  resourceId('Microsoft.Network/privateDnsZones', zoneNames.cognitiveservices)
+]

@@ -44,7 +44,7 @@ export function readConfig(env: Env): RouterConfig {
     consumerLimits: readConsumerLimits(settings, new Set(consumerKeys.values())),
     telemetryConnectionString: settings.string('APPLICATIONINSIGHTS_CONNECTION_STRING'),
     adminKey: readAdminKey(settings, consumerKeys),
-    idSecret: readIdSecret(settings, env),
+    idSecret: readIdSecret(settings),
     strategy: settings.oneOf('ROUTER_STRATEGY', ['priority', 'round-robin'], 'priority'),
     backendTimeoutMs,
     timeoutPerOutputTokenMs: settings.number('ROUTER_TIMEOUT_PER_OUTPUT_TOKEN_MS', DEFAULT_TIMEOUT_PER_OUTPUT_TOKEN_MS, 0, 1000),
@@ -80,16 +80,10 @@ export function readConfig(env: Env): RouterConfig {
 
 /**
  * A MAC key must be hard to guess: 32 characters at least (`openssl rand -base64 32` gives 44).
- * A Key Vault reference the platform could not resolve arrives as its own literal text, which
- * is no secret at all: it counts as unset (the stateful routes say so), never as a key.
+ * An unresolved Key Vault reference stops start-up like any setting: the Bicep sets
+ * ROUTER_ID_SECRET only once its secret exists, so that text means a broken vault or role.
  */
-function readIdSecret(settings: SettingsReader, env: Env): string | undefined {
-  if (env.ROUTER_ID_SECRET?.trim().startsWith('@Microsoft.KeyVault(') === true) {
-    console.warn(
-      '[router] ROUTER_ID_SECRET: its Key Vault reference did not resolve (the app identity needs Key Vault Secrets User and the secret must exist); stored responses and conversations answer 503 until it does.',
-    );
-    return undefined;
-  }
+function readIdSecret(settings: SettingsReader): string | undefined {
   const secret = settings.string('ROUTER_ID_SECRET');
   if (secret !== undefined && secret.length < 32) throw new ConfigError('ROUTER_ID_SECRET', 'must be at least 32 characters (e.g. `openssl rand -base64 32`)');
   return secret;

@@ -11,6 +11,19 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** The reference App Service could not resolve: which secret, and the usual causes. It holds no secret value. */
+export function unresolvedReference(reference: string): string {
+  const uri = /SecretUri=https:\/\/([^./]+)[^/]*\/secrets\/([^/)]+)/i.exec(reference);
+  const named = /VaultName=([^;)]+);\s*SecretName=([^;)]+)/i.exec(reference);
+  const [, vault, secret] = uri ?? named ?? [];
+  const which = secret === undefined ? 'its Key Vault reference' : `its Key Vault reference to secret "${secret}" in vault "${vault}"`;
+  return (
+    `${which} did not resolve (App Service left the reference text in place). Likely causes: the secret does not exist (a first deployment ` +
+    'without its value), the app identity lacks Key Vault Secrets User or the role assignment is still applying (up to 10 minutes), or the vault ' +
+    'is unreachable (private networking). Fix it, then restart the app or POST <app resource id>/config/configreferences/appsettings/refresh.'
+  );
+}
+
 /** Typed, validating accessors over an environment snapshot. */
 export class SettingsReader {
   constructor(private readonly env: Env) {}
@@ -19,8 +32,7 @@ export class SettingsReader {
     const value = this.env[name]?.trim();
     if (value === undefined || value === '') return undefined;
     // App Service leaves the reference text in place when it cannot resolve it; never use that as a key.
-    if (value.startsWith('@Microsoft.KeyVault('))
-      throw new ConfigError(name, 'its Key Vault reference did not resolve (check the app identity has Key Vault Secrets User and the secret exists)');
+    if (value.startsWith('@Microsoft.KeyVault(')) throw new ConfigError(name, unresolvedReference(value));
     return value;
   }
 

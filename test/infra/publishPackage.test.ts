@@ -54,8 +54,8 @@ describe('the package func publishes', () => {
     expect(matched.every((file) => dirname(file) === 'dist/src/functions')).toBe(true);
   });
 
-  it('holds no tests, sources, benchmarks, infrastructure, local-only code or local settings', () => {
-    const excluded = /^(test|src|bench|infra|docs|dist\/test|dist\/bench|dist\/src\/local)\/|(^|\/)local\.settings\.json$|\.test\.js$/;
+  it('holds no tests, sources, benchmarks, infrastructure, deploy scripts, local-only code or local settings', () => {
+    const excluded = /^(test|src|bench|infra|docs|scripts|dist\/test|dist\/bench|dist\/src\/local)\/|(^|\/)local\.settings\.json$|\.test\.js$/;
     expect(packaged.filter((file) => excluded.test(file))).toEqual([]);
   });
 

@@ -123,13 +123,14 @@ describe('readConfig', () => {
 describe('readConfig with unresolved Key Vault references', () => {
   it('stops start-up naming a caller-key setting whose Key Vault reference did not resolve', () => {
     expect(() => readConfig({ ...base, ROUTER_API_KEYS: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-api-keys)' })).toThrow(
-      /ROUTER_API_KEYS.*Key Vault reference did not resolve/,
+      /ROUTER_API_KEYS: its Key Vault reference to secret "router-api-keys" in vault "kv" did not resolve/,
     );
   });
 
-  it('treats an unresolved ROUTER_ID_SECRET as unset, so chat keeps working and stateful routes say why', () => {
-    expect(
-      readConfig({ ...base, ROUTER_ID_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/router-id-secret)' }).idSecret,
-    ).toBeUndefined();
+  it('stops start-up naming ROUTER_ID_SECRET, the secret and the vault when its reference did not resolve', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/router-id-secret)';
+    expect(() => readConfig({ ...base, ROUTER_ID_SECRET: reference })).toThrow(
+      /ROUTER_ID_SECRET: its Key Vault reference to secret "router-id-secret" in vault "kv-x" did not resolve.*first deployment/,
+    );
   });
 });
