@@ -7,10 +7,7 @@ export type AuthCheck = (headers: IncomingHttpHeaders) => string | undefined;
 
 const BEARER = 'bearer ';
 
-export function createAuthCheck(
-  apiKey: string | undefined,
-  acceptBearer: ((token: string) => boolean) | undefined,
-): AuthCheck | undefined {
+export function createAuthCheck(apiKey: string | undefined, acceptBearer: ((token: string) => boolean) | undefined): AuthCheck | undefined {
   if (apiKey === undefined && acceptBearer === undefined) return undefined;
   return (headers) => {
     const key = headers['api-key'];

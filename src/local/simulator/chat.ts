@@ -6,14 +6,7 @@ import { CHAT_MODEL, SYSTEM_FINGERPRINT, nextId, unixSeconds } from './ids';
 import type { PlanResult } from './plan';
 import { sendJson } from './reply';
 import { sendStream, tokenStreamFrames } from './sse';
-import {
-  chatTriggersFilter,
-  completionBudget,
-  estimateChatPromptTokens,
-  includeUsage,
-  type CompletionBudget,
-  type JsonObject,
-} from './tokens';
+import { chatTriggersFilter, completionBudget, estimateChatPromptTokens, includeUsage, type CompletionBudget, type JsonObject } from './tokens';
 
 /** The detail blocks current API versions send; constant, so serialized once. */
 const USAGE_DETAILS = JSON.stringify({
@@ -63,8 +56,7 @@ function chatCompletionJson(budget: CompletionBudget, usageJson: string): string
   );
 }
 
-const tokenChoice = (tokenJson: string): string =>
-  `{"index":0,"delta":{"content":${tokenJson}},"logprobs":null,"finish_reason":null}`;
+const tokenChoice = (tokenJson: string): string => `{"index":0,"delta":{"content":${tokenJson}},"logprobs":null,"finish_reason":null}`;
 
 const FINAL_CHOICE = {
   stop: '{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}',

@@ -46,9 +46,7 @@ const FINAL_CHOICE = {
 } as const;
 
 function completionFrames(budget: CompletionBudget, usage: string, withUsage: boolean): string[] {
-  const head =
-    `data: {"id":"${nextId('cmpl-')}","object":"text_completion","created":${unixSeconds()},` +
-    `"model":"${COMPLETIONS_MODEL}","choices":[`;
+  const head = `data: {"id":"${nextId('cmpl-')}","object":"text_completion","created":${unixSeconds()},` + `"model":"${COMPLETIONS_MODEL}","choices":[`;
   return tokenStreamFrames({
     head,
     leading: [],

@@ -37,8 +37,7 @@ export const MISSING_API_VERSION = azureError('BadRequest', 'Missing required qu
 
 export const DEPLOYMENT_NOT_FOUND = azureError(
   'DeploymentNotFound',
-  'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, ' +
-    'please wait a moment and try again.',
+  'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, ' + 'please wait a moment and try again.',
 );
 
 export const INVALID_JSON = openAiError(

@@ -39,11 +39,7 @@ function sendFaultStatus(ex: Exchange, fault: Extract<SimulatedFault, { kind: 's
   // 2xx counts as served and 429 as throttled when written; anything else is a failure.
   if ((status < 200 || status >= 300) && status !== 429) ex.state.stats.failed++;
   const body =
-    fault.body === undefined
-      ? faultBody(status, headers?.['retry-after'])
-      : typeof fault.body === 'string'
-        ? fault.body
-        : JSON.stringify(fault.body);
+    fault.body === undefined ? faultBody(status, headers?.['retry-after']) : typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body);
   sendJson(ex, status, body, headers);
 }
 

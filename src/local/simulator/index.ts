@@ -9,10 +9,4 @@ export { CONTENT_FILTER_TRIGGER, estimateChatPromptTokens } from './tokens';
 export { WINDOW_MS as RATE_LIMIT_WINDOW_MS } from './limiter';
 export { MAX_STORED_OBJECTS } from './memory';
 export type { ResponseStatus as SimulatedResponseStatus } from './memory';
-export type {
-  RecordedRequest,
-  SimulatedBackend,
-  SimulatedBackendOptions,
-  SimulatedBackendStats,
-  SimulatedFault,
-} from './types';
+export type { RecordedRequest, SimulatedBackend, SimulatedBackendOptions, SimulatedBackendStats, SimulatedFault } from './types';

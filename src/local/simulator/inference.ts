@@ -20,12 +20,7 @@ const PLANNERS: Record<Operation, Planner> = {
   embeddings: (body) => planEmbeddings(body),
 };
 
-export function handleInference(
-  ex: Exchange,
-  operation: Operation,
-  pathDeployment: string | undefined,
-  apiVersion: string | undefined,
-): void {
+export function handleInference(ex: Exchange, operation: Operation, pathDeployment: string | undefined, apiVersion: string | undefined): void {
   const body = parseObject(ex.body);
   if (body === undefined) return sendJson(ex, 400, INVALID_JSON);
   const deployment = pathDeployment ?? modelOf(body);
@@ -56,12 +51,7 @@ export function modelOf(body: JsonObject): string | undefined {
 }
 
 /** Charges the deployment's window; on refusal answers Azure's 429 and returns false. */
-export function admit(
-  ex: Exchange,
-  deployment: string,
-  plan: Pick<InferencePlan, 'operation' | 'chargeTokens'>,
-  apiVersion: string,
-): boolean {
+export function admit(ex: Exchange, deployment: string, plan: Pick<InferencePlan, 'operation' | 'chargeTokens'>, apiVersion: string): boolean {
   const { state } = ex;
   if (state.rpm === undefined && state.tpm === undefined) return true;
   const limiter = limiterFor(state, deployment);

@@ -77,25 +77,25 @@ function streamForeground(ex: Exchange, plan: ResponsePlan, record: StoredRespon
   });
 }
 
-function startRun(
-  state: BackendState,
-  plan: ResponsePlan,
-  record: StoredResponse,
-  pacing: Omit<RunTiming, 'pauseAt'>,
-): ResponseRun {
+function startRun(state: BackendState, plan: ResponsePlan, record: StoredResponse, pacing: Omit<RunTiming, 'pauseAt'>): ResponseRun {
   const events = responseEvents(record.object, plan.outputTokens);
-  const run = new ResponseRun(state.memory.runs, events.frames, { ...pacing, pauseAt: events.inProgressAt }, {
-    inProgressAt: events.inProgressAt,
-    onInProgress: () => {
-      record.status = 'in_progress';
+  const run = new ResponseRun(
+    state.memory.runs,
+    events.frames,
+    { ...pacing, pauseAt: events.inProgressAt },
+    {
+      inProgressAt: events.inProgressAt,
+      onInProgress: () => {
+        record.status = 'in_progress';
+      },
+      onDone: () => {
+        if (!record.replayable) record.run = undefined;
+        // A background answer carried no usage; its tokens are served now.
+        if (record.background) state.stats.tokensServed += plan.servedTokens;
+        finish(state, plan, record);
+      },
     },
-    onDone: () => {
-      if (!record.replayable) record.run = undefined;
-      // A background answer carried no usage; its tokens are served now.
-      if (record.background) state.stats.tokensServed += plan.servedTokens;
-      finish(state, plan, record);
-    },
-  });
+  );
   // Held while generating, so a cancel or a delete can stop it.
   record.run = run;
   run.start();

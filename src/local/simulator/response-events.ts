@@ -48,9 +48,7 @@ function pushMessage(frames: string[], push: Push, item: JsonObject, index: numb
   const text = typeof content[0]?.text === 'string' ? content[0].text : '';
   push('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', content: [] } });
   push('response.content_part.added', { ...at, part: { type: 'output_text', annotations: [], text: '' } });
-  const head =
-    `{"type":"response.output_text.delta","item_id":${JSON.stringify(itemId)},` +
-    `"output_index":${index},"content_index":0,"delta":`;
+  const head = `{"type":"response.output_text.delta","item_id":${JSON.stringify(itemId)},` + `"output_index":${index},"content_index":0,"delta":`;
   for (let token = 0; token < tokens; token++) {
     const json = `${head}${fillerTokenJson(token)},"logprobs":[],"sequence_number":${frames.length}}`;
     frames.push(frame('response.output_text.delta', json));

@@ -46,9 +46,7 @@ function contentIncludes(content: unknown, needle: string): boolean {
 }
 
 export function chatTriggersFilter(messages: readonly unknown[]): boolean {
-  return messages.some(
-    (message) => isObject(message) && message.role === 'user' && contentIncludes(message.content, CONTENT_FILTER_TRIGGER),
-  );
+  return messages.some((message) => isObject(message) && message.role === 'user' && contentIncludes(message.content, CONTENT_FILTER_TRIGGER));
 }
 
 export interface CompletionBudget {
