@@ -4,7 +4,9 @@ import { isActive, mergeWindow, pulledWindow, Window, WindowCaps, windowCaps } f
 import { MAX_STATE_KEYS, MemoryStateStore, REMAINING_KEEP_MS } from './MemoryStateStore';
 import { SharedLatency } from './SharedLatency';
 import { StateStore } from './StateStore';
-import { StateTable } from './StateTable';
+import { claimLease } from './lease';
+import { RowTable } from './RowTable';
+import { LATENCY, latencyKey, REMAINING, USAGE, usageKey, usagePartition, WINDOWS } from './rowKinds';
 import { WindowWriter } from './WindowWriter';
 
 export interface SharedStateOptions {
@@ -78,7 +80,7 @@ export class SharedStateStore implements StateStore {
   private ensured = false;
 
   constructor(
-    private readonly table: StateTable,
+    private readonly table: RowTable,
     private readonly options: SharedStateOptions,
   ) {
     this.caps = options.windowCaps ?? DEFAULT_WINDOW_CAPS;
@@ -120,7 +122,7 @@ export class SharedStateStore implements StateStore {
    */
   async claimLease(name: string, holdMs: number): Promise<boolean> {
     const nowMs = this.options.now();
-    return this.table.claimLease(name, this.options.instanceId, nowMs, nowMs + holdMs).catch(() => true);
+    return claimLease(this.table, name, this.options.instanceId, nowMs, nowMs + holdMs).catch(() => true);
   }
 
   start(): void {
@@ -168,19 +170,25 @@ export class SharedStateStore implements StateStore {
       if (this.pendingWindows.get(key) === window) this.pendingWindows.delete(key);
     }
     for (const [key, remaining] of [...this.pendingRemaining]) {
-      await this.table.upsertRemaining(key, remaining, this.options.instanceId);
+      await this.table.upsert(REMAINING, key, { remaining, instance: this.options.instanceId });
       if (this.pendingRemaining.get(key) === remaining) this.pendingRemaining.delete(key);
     }
     const usageRows = this.memory.ledger.takeDirty();
     try {
-      for (const [windowKey, consumer, tokens] of usageRows) await this.table.upsertUsage(windowKey, consumer, tokens, this.options.instanceId);
+      for (const [windowKey, consumer, tokens] of usageRows) {
+        const instance = this.options.instanceId;
+        await this.table.upsert(USAGE, usageKey(windowKey, consumer, instance), { windowKey, consumer, instance, tokens });
+      }
     } catch (err) {
       this.memory.ledger.restoreDirty(usageRows);
       throw err;
     }
     for (const key of [...this.pendingLatency]) {
       const own = this.memory.getLatency(key);
-      if (own !== undefined) await this.table.upsertLatency(key, own, this.options.instanceId);
+      if (own !== undefined) {
+        const instance = this.options.instanceId;
+        await this.table.upsert(LATENCY, latencyKey(key, instance), { key, instance, figure: own });
+      }
       this.pendingLatency.delete(key);
     }
   }
@@ -189,63 +197,57 @@ export class SharedStateStore implements StateStore {
     const self = this.options.instanceId;
     const deletes: (() => Promise<void>)[] = [];
     const listedAtMs = this.options.now();
-    const windowRows = await this.table.listWindows();
+    const windowRows = await this.table.list(WINDOWS);
     let nowMs = this.options.now();
     this.memory.prune(nowMs);
     const seenWindows = new Set<string>();
     const since = this.windowsListedAtMs === undefined ? undefined : this.windowsListedAtMs - WRITE_SLACK_MS;
-    for (const [key, stored] of windowRows) {
+    for (const { key, value: stored, etag } of windowRows) {
       seenWindows.add(key);
-      this.writer.remember(key, stored.etag);
-      const [seen, fresh] = this.see(this.seenWindows, key, stored.etag, nowMs, () => pulledWindow(stored, nowMs, this.caps, since).untilMs);
+      this.writer.remember(key, etag);
+      const [seen, fresh] = this.see(this.seenWindows, key, etag, nowMs, () => pulledWindow(stored, nowMs, this.caps, since).untilMs);
       const window = { untilMs: seen.localMs, reason: stored.window.reason };
       // Applied once per version of the row: pulling the same row again never stretches it.
       if (fresh && isActive(window, nowMs)) this.memory.openWindow(key, window);
-      if (seen.localMs <= nowMs && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteWindow(key, stored.etag));
+      if (seen.localMs <= nowMs && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteIf(WINDOWS, key, etag));
     }
     keepOnly(this.seenWindows, seenWindows);
     this.writer.keepOnly(seenWindows);
     this.windowsListedAtMs = listedAtMs;
 
-    const remainingRows = await this.table.listRemaining();
+    const remainingRows = await this.table.list(REMAINING);
     nowMs = this.options.now();
     const seenRemaining = new Set<string>();
-    for (const [key, stored] of remainingRows) {
+    for (const { key, value: stored, etag } of remainingRows) {
       seenRemaining.add(key);
       const raw = stored.remaining;
-      const [seen] = this.see(this.seenRemaining, key, `${stored.etag ?? ''}|${stored.instance}|${raw.atMs}`, nowMs, () =>
+      const [seen] = this.see(this.seenRemaining, key, `${etag}|${stored.instance}|${raw.atMs}`, nowMs, () =>
         stored.instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs),
       );
       if (nowMs - seen.localMs > REMAINING_KEEP_MS) {
-        const etag = stored.etag;
-        if (etag !== undefined && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteRemaining(key, etag));
+        if (nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteIf(REMAINING, key, etag));
         continue;
       }
       this.memory.recordRemaining(key, seen.localMs === raw.atMs ? raw : { ...raw, atMs: seen.localMs });
     }
     keepOnly(this.seenRemaining, seenRemaining);
 
-    const latencyRows = await this.table.listLatency();
+    const latencyRows = await this.table.list(LATENCY);
     nowMs = this.options.now();
     const figures = new Map<string, Map<string, LatencyFigure>>();
     const seenLatency = new Set<string>();
-    for (const [key, byInstance] of latencyRows) {
-      for (const [instance, stored] of byInstance) {
-        const id = `${key}|${instance}`;
-        seenLatency.add(id);
-        const raw = stored.figure;
-        const [seen] = this.see(this.seenLatency, id, `${stored.etag ?? ''}|${raw.atMs}`, nowMs, () =>
-          instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs),
-        );
-        if (nowMs - seen.localMs > LATENCY_FRESH_MS) {
-          const etag = stored.etag;
-          if (etag !== undefined && nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteLatency(key, instance, etag));
-          continue;
-        }
-        const byKey = figures.get(key) ?? new Map<string, LatencyFigure>();
-        byKey.set(instance, seen.localMs === raw.atMs ? raw : { ...raw, atMs: seen.localMs });
-        figures.set(key, byKey);
+    for (const { value: stored, etag } of latencyRows) {
+      const { key, instance, figure: raw } = stored;
+      const id = latencyKey(key, instance);
+      seenLatency.add(id);
+      const [seen] = this.see(this.seenLatency, id, `${etag}|${raw.atMs}`, nowMs, () => (instance === self ? raw.atMs : stampOnThisClock(raw.atMs, nowMs)));
+      if (nowMs - seen.localMs > LATENCY_FRESH_MS) {
+        if (nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteIf(LATENCY, id, etag));
+        continue;
       }
+      const byKey = figures.get(key) ?? new Map<string, LatencyFigure>();
+      byKey.set(instance, seen.localMs === raw.atMs ? raw : { ...raw, atMs: seen.localMs });
+      figures.set(key, byKey);
     }
     keepOnly(this.seenLatency, seenLatency);
     this.live = countLive(figures, self, nowMs);
@@ -254,7 +256,7 @@ export class SharedStateStore implements StateStore {
 
     if (this.options.countUsage === true) {
       const windows = this.memory.ledger.currentWindows(nowMs);
-      this.memory.ledger.replaceOthers(await this.table.listUsage(windows, self));
+      this.memory.ledger.replaceOthers(await othersUsage(this.table, windows, self));
     }
     await deleteSome(deletes);
   }
@@ -279,6 +281,19 @@ export class SharedStateStore implements StateStore {
  */
 function stampOnThisClock(stampMs: number, nowMs: number): number {
   return Math.min(stampMs, nowMs);
+}
+
+/** Other instances' totals per `${windowKey}|${consumer}` for the given windows. */
+async function othersUsage(table: RowTable, windowKeys: readonly string[], self: string): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (const windowKey of windowKeys) {
+    for (const { value } of await table.list(USAGE, usagePartition(windowKey))) {
+      if (value.windowKey !== windowKey || value.instance === self) continue;
+      const k = `${windowKey}|${value.consumer}`;
+      totals.set(k, (totals.get(k) ?? 0) + value.tokens);
+    }
+  }
+  return totals;
 }
 
 function keepOnly(seen: Map<string, Seen>, listed: ReadonlySet<string>): void {

@@ -1,5 +1,6 @@
 import { mergeWindow, Window } from '../core/windows';
-import { StateTable, StoredWindow } from './StateTable';
+import { RowTable } from './RowTable';
+import { WindowRow, WINDOWS } from './rowKinds';
 
 const MAX_TRIES = 8;
 
@@ -16,10 +17,10 @@ export class WindowWriter {
    * `readable` puts a row another instance wrote on this clock (see pulledWindow).
    */
   constructor(
-    private readonly table: StateTable,
+    private readonly table: RowTable,
     private readonly instanceId: string,
     private readonly now: () => number,
-    private readonly readable: (stored: StoredWindow) => Window,
+    private readonly readable: (stored: WindowRow) => Window,
   ) {}
 
   /** Notes a row's ETag as listed, for the next write of that key. */
@@ -37,13 +38,13 @@ export class WindowWriter {
     let etag = this.etags.get(key);
     let wanted = window;
     for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
-      const result = await this.table.writeWindow(key, wanted, this.instanceId, etag, this.now());
+      const result = await this.table.replaceIf(WINDOWS, key, { window: wanted, instance: this.instanceId, writtenAtMs: this.now() }, etag);
       if (result.kind === 'written') {
         this.etags.set(key, result.etag);
         return;
       }
-      const stored = await this.table.getWindow(key);
-      const found = stored === undefined ? undefined : this.readable(stored);
+      const stored = await this.table.get(WINDOWS, key);
+      const found = stored === undefined ? undefined : this.readable(stored.value);
       if (stored !== undefined && found !== undefined) {
         this.etags.set(key, stored.etag);
         if (mergeWindow(found, wanted) === found) {

@@ -1,7 +1,7 @@
 import { TableClient, TableServiceClientOptions } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
 import { StateSettings, StorageConnection } from '../config/types';
-import { AzureStateTable } from './AzureStateTable';
+import { AzureRowTable } from './AzureRowTable';
 import { MemoryStateStore } from './MemoryStateStore';
 import { SharedStateStore } from './SharedStateStore';
 import { StateStore } from './StateStore';
@@ -31,12 +31,13 @@ export function createStateStore(
       kind: 'memory',
       start: () => options.log(`[router] state is per instance (${settings.why})`),
       stop: async () => undefined,
+      // The only instance is the only claimer: once-per-app work is always its own.
       claimLease: async () => true,
       lastSyncAtMs: () => undefined,
     };
   }
   const client = tableClient(settings.connection, settings.tableName);
-  const store = new SharedStateStore(new AzureStateTable(client, OP_TIMEOUT_MS), {
+  const store = new SharedStateStore(new AzureRowTable(client, OP_TIMEOUT_MS), {
     ...options,
     syncIntervalMs: settings.syncIntervalMs,
     ...(settings.windowCaps === undefined ? {} : { windowCaps: settings.windowCaps }),

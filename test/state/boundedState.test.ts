@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Azurite } from '../../src/local/azurite';
-import { AzureStateTable } from '../../src/state/AzureStateTable';
+import { AzureRowTable } from '../../src/state/AzureRowTable';
 import { tableClient } from '../../src/state/createStateStore';
 import { MemoryStateStore } from '../../src/state/MemoryStateStore';
 import { SharedStateStore } from '../../src/state/SharedStateStore';
-import { StateTable } from '../../src/state/StateTable';
+import { RowTable } from '../../src/state/RowTable';
 import { startTestAzurite } from '../support/azurite';
 import { NOW } from '../support/fixtures';
-import { MemoryStateTable } from './MemoryStateTable';
+import { MemoryRowTable } from '../../src/state/MemoryRowTable';
+import { LATENCY, REMAINING, WINDOWS } from '../../src/state/rowKinds';
 
 const MINUTE = 60_000;
 
@@ -59,7 +60,7 @@ afterAll(async () => azurite?.stop());
 
 describe('SharedStateStore on a memory table, under a flood of made-up deployment names', () => {
   function flooded(count: number) {
-    const table = new MemoryStateTable();
+    const table = new MemoryRowTable();
     const clock = { now: NOW };
     const store = new SharedStateStore(table, { instanceId: 'a', syncIntervalMs: 1000, now: () => clock.now, log: () => undefined });
     for (let i = 0; i < count; i++) {
@@ -73,13 +74,13 @@ describe('SharedStateStore on a memory table, under a flood of made-up deploymen
   it('drops from memory and deletes from the table what expired, a round at a time, then lists nothing of it', async () => {
     const { table, clock, store } = flooded(100);
     await store.sync();
-    expect([table.count('window'), table.count('remaining'), table.count('latency')]).toEqual([100, 100, 100]);
+    expect([table.count(WINDOWS), table.count(REMAINING), table.count(LATENCY)]).toEqual([100, 100, 100]);
     clock.now += 11 * MINUTE;
     for (let round = 0; round < 7; round++) {
       await store.sync();
       clock.now += 1000;
     }
-    expect([table.count('window'), table.count('remaining'), table.count('latency')]).toEqual([0, 0, 0]);
+    expect([table.count(WINDOWS), table.count(REMAINING), table.count(LATENCY)]).toEqual([0, 0, 0]);
     expect([store.windows().size, store.remainings().size, store.latencies().size]).toEqual([0, 0, 0]);
     const listed = table.rowsListed;
     await store.sync();
@@ -91,26 +92,26 @@ describe('SharedStateStore on a memory table, under a flood of made-up deploymen
     await store.sync();
     clock.now += MINUTE - 1;
     await store.sync();
-    expect(table.count('window')).toBe(10);
+    expect(table.count(WINDOWS)).toBe(10);
     clock.now += 1;
     await store.sync();
-    expect(table.count('window')).toBe(0);
+    expect(table.count(WINDOWS)).toBe(0);
   });
 
   it('keeps what is still in force', async () => {
-    const table = new MemoryStateTable();
+    const table = new MemoryRowTable();
     const clock = { now: NOW };
     const store = new SharedStateStore(table, { instanceId: 'a', syncIntervalMs: 1000, now: () => clock.now, log: () => undefined });
     store.openWindow('ptu/gpt-4o', { untilMs: NOW + 100_000, reason: 'throttled' });
     await store.sync();
     clock.now += 90_000;
     await store.sync();
-    expect(table.count('window')).toBe(1);
+    expect(table.count(WINDOWS)).toBe(1);
     expect(store.getWindow('ptu/gpt-4o')?.untilMs).toBe(NOW + 100_000);
   });
 
   it('lets another instance forget figures of a key once they expired everywhere', async () => {
-    const table = new MemoryStateTable();
+    const table = new MemoryRowTable();
     const clock = { now: NOW };
     const a = new SharedStateStore(table, { instanceId: 'a', syncIntervalMs: 1000, now: () => clock.now, log: () => undefined });
     const b = new SharedStateStore(table, { instanceId: 'b', syncIntervalMs: 1000, now: () => clock.now, log: () => undefined });
@@ -122,19 +123,16 @@ describe('SharedStateStore on a memory table, under a flood of made-up deploymen
     await b.sync();
     await b.sync();
     expect(b.latencies().has('ptu/rand-1')).toBe(false);
-    expect(table.count('latency')).toBe(0);
+    expect(table.count(LATENCY)).toBe(0);
   });
 });
 
 describe.each([
-  ['a memory table', (): StateTable => new MemoryStateTable()],
+  ['a memory table', (): RowTable => new MemoryRowTable()],
   [
     'Azurite',
-    (): StateTable =>
-      new AzureStateTable(
-        tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `bounded${++tableNumber}t${Date.now()}`),
-        5000,
-      ),
+    (): RowTable =>
+      new AzureRowTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `bounded${++tableNumber}t${Date.now()}`), 5000),
   ],
 ])('SharedStateStore on %s, when another instance deleted a row', (_name, createTable) => {
   it("writes the key's next window anew", async () => {

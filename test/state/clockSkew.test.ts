@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canCover } from '../../src/core/remaining';
 import { isActive, WindowCaps } from '../../src/core/windows';
 import { Azurite } from '../../src/local/azurite';
-import { AzureStateTable } from '../../src/state/AzureStateTable';
+import { AzureRowTable } from '../../src/state/AzureRowTable';
 import { tableClient } from '../../src/state/createStateStore';
 import { SharedStateStore } from '../../src/state/SharedStateStore';
-import { StateTable } from '../../src/state/StateTable';
+import { claimLease } from '../../src/state/lease';
+import { RowTable } from '../../src/state/RowTable';
 import { startTestAzurite } from '../support/azurite';
 import { NOW } from '../support/fixtures';
-import { MemoryStateTable } from './MemoryStateTable';
+import { MemoryRowTable } from '../../src/state/MemoryRowTable';
+import { WINDOWS } from '../../src/state/rowKinds';
 
 const CAPS: WindowCaps = { throttled: 120_000, 'server-error': 10_000, timeout: 10_000, network: 10_000, auth: 300_000, 'circuit-open': 30_000 };
 const KEY = 'ptu/gpt-4o';
@@ -20,11 +22,11 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => azurite?.stop());
 
-const azureTable = (): StateTable =>
-  new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `skew${++tableNumber}t${Date.now()}`), 5000);
+const azureTable = (): RowTable =>
+  new AzureRowTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `skew${++tableNumber}t${Date.now()}`), 5000);
 
 /** One true time, and instances that each read it off by their own skew. */
-function cluster(table: StateTable) {
+function cluster(table: RowTable) {
   const clock = { now: NOW };
   const instance = (name: string, skewMs: number) =>
     new SharedStateStore(table, { instanceId: name, syncIntervalMs: 1000, now: () => clock.now + skewMs, log: () => undefined, windowCaps: CAPS });
@@ -32,7 +34,7 @@ function cluster(table: StateTable) {
 }
 
 describe.each([
-  ['a memory table', (): StateTable => new MemoryStateTable()],
+  ['a memory table', (): RowTable => new MemoryRowTable()],
   ['Azurite', azureTable],
 ])('SharedStateStore on %s, between instances whose clocks disagree', (_name, createTable) => {
   it('keeps a 100 ms bench written by an instance 90 s ahead at 100 ms on a correct instance', async () => {
@@ -130,19 +132,22 @@ describe.each([
 
 /** A table, and a way to write a window row as a router version without write times did. */
 interface LegacyTable {
-  readonly table: StateTable;
+  readonly table: RowTable;
   readonly writeLegacy: (key: string, untilMs: number, reason: string) => Promise<void>;
 }
 
 const memoryLegacy = (): LegacyTable => {
-  const table = new MemoryStateTable();
-  return { table, writeLegacy: (key, untilMs, reason) => table.writeLegacyWindow(key, { untilMs, reason: reason as 'throttled' }, 'older-version') };
+  const table = new MemoryRowTable();
+  return {
+    table,
+    writeLegacy: (key, untilMs, reason) => table.upsert(WINDOWS, key, { window: { untilMs, reason: reason as 'throttled' }, instance: 'older-version' }),
+  };
 };
 
 const azureLegacy = (): LegacyTable => {
   const client = tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, `legacy${++tableNumber}t${Date.now()}`);
   return {
-    table: new AzureStateTable(client, 5000),
+    table: new AzureRowTable(client, 5000),
     writeLegacy: async (key, untilMs, reason) => {
       await client.createTable();
       await client.upsertEntity({ partitionKey: 'window', rowKey: key.replace('/', '|'), untilMs, reason, instance: 'older-version' }, 'Replace');
@@ -184,21 +189,21 @@ describe.each([
 });
 
 describe.each([
-  ['MemoryStateTable', (): StateTable => new MemoryStateTable()],
-  ['AzureStateTable on Azurite', azureTable],
+  ['MemoryRowTable', (): RowTable => new MemoryRowTable()],
+  ['AzureRowTable on Azurite', azureTable],
 ])('%s leases', (_name, createTable) => {
   it('is held by the first instance until it ends', async () => {
     const table = createTable();
     await table.ensureExists();
-    expect(await table.claimLease('probe', 'a', NOW, NOW + 50_000)).toBe(true);
-    expect(await table.claimLease('probe', 'b', NOW + 49_000, NOW + 99_000)).toBe(false);
-    expect(await table.claimLease('probe', 'b', NOW + 50_000, NOW + 100_000)).toBe(true);
+    expect(await claimLease(table, 'probe', 'a', NOW, NOW + 50_000)).toBe(true);
+    expect(await claimLease(table, 'probe', 'b', NOW + 49_000, NOW + 99_000)).toBe(false);
+    expect(await claimLease(table, 'probe', 'b', NOW + 50_000, NOW + 100_000)).toBe(true);
   });
 
   it("is taken over when it ends after the one the claimer would take itself (its holder's clock is ahead)", async () => {
     const table = createTable();
     await table.ensureExists();
-    expect(await table.claimLease('probe', 'ahead', NOW + 90_000, NOW + 140_000)).toBe(true);
-    expect(await table.claimLease('probe', 'right', NOW + 1000, NOW + 51_000)).toBe(true);
+    expect(await claimLease(table, 'probe', 'ahead', NOW + 90_000, NOW + 140_000)).toBe(true);
+    expect(await claimLease(table, 'probe', 'right', NOW + 1000, NOW + 51_000)).toBe(true);
   });
 });

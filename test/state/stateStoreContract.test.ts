@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WindowCaps } from '../../src/core/windows';
 import { Azurite } from '../../src/local/azurite';
-import { AzureStateTable } from '../../src/state/AzureStateTable';
+import { AzureRowTable } from '../../src/state/AzureRowTable';
 import { tableClient } from '../../src/state/createStateStore';
 import { MemoryStateStore } from '../../src/state/MemoryStateStore';
 import { SharedStateStore } from '../../src/state/SharedStateStore';
 import { StateStore } from '../../src/state/StateStore';
 import { startTestAzurite } from '../support/azurite';
-import { MemoryStateTable } from './MemoryStateTable';
+import { MemoryRowTable } from '../../src/state/MemoryRowTable';
 
 // Taken once Azurite is up: the table store drops windows already expired by the wall clock when it pulls.
 let NOW = 0;
@@ -34,7 +34,7 @@ const memory = async (n: number): Promise<Shared> => {
 const tableViews = (n: number): SharedStateStore[] => {
   const name = `contract${++tableNumber}t${Date.now()}`;
   return Array.from({ length: n }, (_, i) => {
-    const azureTable = new AzureStateTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, name), 5000);
+    const azureTable = new AzureRowTable(tableClient({ kind: 'connection-string', connectionString: azurite.connectionString }, name), 5000);
     return new SharedStateStore(azureTable, {
       instanceId: `instance-${i}`,
       syncIntervalMs: 60_000,
@@ -49,7 +49,7 @@ const tableViews = (n: number): SharedStateStore[] => {
 const LONG_CAPS: WindowCaps = { throttled: 3600_000, 'server-error': 3600_000, timeout: 3600_000, network: 3600_000, auth: 3600_000, 'circuit-open': 3600_000 };
 
 const memoryTable = async (n: number): Promise<Shared> => {
-  const shared = new MemoryStateTable();
+  const shared = new MemoryRowTable();
   const views = Array.from(
     { length: n },
     (_, i) => new SharedStateStore(shared, { instanceId: `instance-${i}`, syncIntervalMs: 60_000, now: Date.now, log: () => undefined, windowCaps: LONG_CAPS }),
@@ -146,7 +146,7 @@ describe('SharedStateStore with a stale ETag', () => {
 describe('SharedStateStore when the table is unreachable', () => {
   it('keeps serving from memory and says so once per outage', async () => {
     const lines: string[] = [];
-    const dead = new AzureStateTable(
+    const dead = new AzureRowTable(
       tableClient({ kind: 'connection-string', connectionString: azurite.connectionString.replace(`:${azurite.port}/`, ':1/') }, 'nowhere'),
       500,
     );
