@@ -1,6 +1,6 @@
 import { app } from '@azure/functions';
 import { guarded } from '../http/guarded';
-import { openAiError } from '../http/openAiError';
+import { refused } from '../http/outcomes';
 import { ALL_METHODS } from './setup';
 
 /** Catch-all: routing prefers every specific template, so only unknown routes land here. */
@@ -8,5 +8,5 @@ app.http('notFound', {
   route: '{*path}',
   methods: ALL_METHODS,
   authLevel: 'anonymous',
-  handler: guarded('notFound', async (req) => openAiError(404, 'not_found', `Unknown route ${req.method} ${new URL(req.url).pathname}.`)),
+  handler: guarded('notFound', async (req) => refused({ kind: 'unknown-route', method: req.method, path: new URL(req.url).pathname })),
 });

@@ -1,12 +1,12 @@
-import { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { HttpRequest } from '@azure/functions';
 import { OperationRow, PathParams } from '../core/operations';
 import { openIdsIn, StoredIds } from '../core/storedIds';
-import { openAiError } from './openAiError';
+import { Refusal } from './outcomes';
 import { routeValue } from './parseProxyRequest';
 
 export type Binding =
   | { readonly ok: true; readonly backend: string | undefined; readonly params: PathParams; readonly body: Buffer | undefined }
-  | { readonly ok: false; readonly response: HttpResponseInit };
+  | { readonly ok: false; readonly refusal: Refusal };
 
 /**
  * Opens the sealed ids a request carries (the `{id}` in its path, `previous_response_id`,
@@ -30,20 +30,12 @@ export function bindStoredIds(req: HttpRequest, operation: OperationRow, body: B
   const opened = openIdsIn(body.toString('utf8'), ids, consumer);
   if (opened.kind === 'not-found') return notFound(opened.id);
   if (opened.kind === 'conflict' || (opened.kind === 'bound' && backend !== undefined && opened.backend !== backend)) {
-    return {
-      ok: false,
-      response: openAiError(
-        400,
-        'conflicting_stored_ids',
-        'The request refers to stored objects that live on different backends; they cannot be used together.',
-      ),
-    };
+    return { ok: false, refusal: { kind: 'conflicting-stored-ids' } };
   }
   if (opened.kind === 'unbound') return { ok: true, backend, params, body };
   return { ok: true, backend: opened.backend, params, body: Buffer.from(opened.text, 'utf8') };
 }
 
 function notFound(id: string): Binding {
-  const shown = JSON.stringify(id.slice(0, 80));
-  return { ok: false, response: openAiError(404, 'response_not_found', `No stored object with id ${shown} exists for this caller.`) };
+  return { ok: false, refusal: { kind: 'stored-id-not-found', id } };
 }

@@ -1,5 +1,5 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { openAiError } from './openAiError';
+import { refused } from './outcomes';
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -15,7 +15,7 @@ export function guarded(name: string, handler: HttpHandler): HttpHandler {
       return reservedQuery(req) ?? (await handler(req, context));
     } catch (err) {
       context.error(`${name} failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      return openAiError(500, 'router_error', 'The router failed unexpectedly; the request was not completed.');
+      return refused({ kind: 'router-error' });
     }
   };
 }
@@ -26,13 +26,7 @@ export function guarded(name: string, handler: HttpHandler): HttpHandler {
  */
 function reservedQuery(req: HttpRequest): HttpResponseInit | undefined {
   for (const name of req.query.keys()) {
-    if (name.toLowerCase() === 'headers') {
-      return openAiError(
-        400,
-        'reserved_query_parameter',
-        `The query parameter "${name}" is reserved by Azure Functions (it replaces the request headers); remove it.`,
-      );
-    }
+    if (name.toLowerCase() === 'headers') return refused({ kind: 'reserved-query-parameter', name });
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { RouterConfig } from '../config/types';
 import { ModelsDeps } from './HandlerDeps';
 import { presentedKey } from './ConsumerKeys';
-import { openAiError } from './openAiError';
+import { refused } from './outcomes';
 import { HttpHandler } from './guarded';
 
 /**
@@ -13,11 +13,9 @@ import { HttpHandler } from './guarded';
  */
 export function modelsHandler(runtime: () => ModelsDeps): HttpHandler {
   return async (req: HttpRequest): Promise<HttpResponseInit> => {
-    if (req.method !== 'GET') return openAiError(405, 'method_not_allowed', 'Use GET for models.', { allow: 'GET' });
+    if (req.method !== 'GET') return refused({ kind: 'wrong-method', allow: ['GET'], what: 'models' });
     const { config, consumers } = runtime();
-    if (consumers.identify(presentedKey((name) => req.headers.get(name))) === undefined) {
-      return openAiError(401, 'invalid_api_key', 'Missing or invalid router key: send it as "api-key: <key>" or "Authorization: Bearer <key>".');
-    }
+    if (consumers.identify(presentedKey((name) => req.headers.get(name))) === undefined) return refused({ kind: 'invalid-consumer-key' });
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(modelList(config)) };
   };
 }

@@ -1,10 +1,10 @@
-import { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { HttpRequest } from '@azure/functions';
 import { isValidDeploymentName } from '../core/deploymentName';
 import { ApiShape, HttpMethodName, OperationRow } from '../core/operations';
 import { StoredIds } from '../core/storedIds';
 import { pickForwardHeaders } from '../router/headers';
 import { ProxyRequest } from '../router/types';
-import { openAiError } from './openAiError';
+import { Refusal } from './outcomes';
 import { bindStoredIds } from './bindStoredIds';
 import { readBody } from './readBody';
 
@@ -17,42 +17,32 @@ export interface ParseContext {
   readonly storedIds: StoredIds | undefined;
 }
 
-export type Parsed = { readonly ok: true; readonly request: ProxyRequest } | { readonly ok: false; readonly response: HttpResponseInit };
+export type Parsed = { readonly ok: true; readonly request: ProxyRequest } | { readonly ok: false; readonly refusal: Refusal };
 
-const fail = (response: HttpResponseInit): Parsed => ({ ok: false, response });
+const fail = (refusal: Refusal): Parsed => ({ ok: false, refusal });
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** Turns an authenticated HTTP request into a ProxyRequest, or the OpenAI-shaped 4xx that explains why not. */
+/** Turns an authenticated HTTP request into a ProxyRequest, or the refusal that explains why not. */
 export async function parseProxyRequest(req: HttpRequest, ctx: ParseContext): Promise<Parsed> {
   const { operation } = ctx;
   const pathAlias = ctx.api === 'deployments' && operation.alias === 'path' ? (routeValue(req, 'deployment') ?? '') : undefined;
-  if (pathAlias !== undefined && !isValidDeploymentName(pathAlias)) return fail(badDeploymentName(pathAlias));
-  if (operation.storedIds && ctx.storedIds === undefined) {
-    return fail(openAiError(503, 'id_secret_missing', 'This router cannot serve stored responses or conversations until its operator sets ROUTER_ID_SECRET.'));
-  }
+  if (pathAlias !== undefined && !isValidDeploymentName(pathAlias)) return fail({ kind: 'invalid-deployment-name', name: pathAlias });
+  if (operation.storedIds && ctx.storedIds === undefined) return fail({ kind: 'id-secret-missing' });
   const read =
     req.method === 'POST' ? await readBody(req.body, req.headers.get('content-length'), ctx.maxBodyBytes) : { ok: true as const, body: Buffer.alloc(0) };
-  if (!read.ok) {
-    return fail(
-      read.reason === 'too-large'
-        ? openAiError(413, 'request_too_large', `The request body is larger than the router's limit of ${ctx.maxBodyBytes} bytes (ROUTER_MAX_BODY_BYTES).`)
-        : openAiError(400, 'invalid_request', 'The request body could not be read.'),
-    );
-  }
+  if (!read.ok) return fail(read.reason === 'too-large' ? { kind: 'body-too-large', limitBytes: ctx.maxBodyBytes } : { kind: 'body-unreadable' });
   // Operations on stored objects may come without a body (GET, DELETE, cancel); inference never does.
   const bodyless = read.body.length === 0 && operation.alias === 'none';
   const json = bodyless ? EMPTY : parseJsonObject(read.body);
-  if (json === undefined) return fail(openAiError(400, 'invalid_json', 'The request body must be a JSON object.'));
+  if (json === undefined) return fail({ kind: 'invalid-json' });
   const alias = operation.alias === 'none' ? '' : (pathAlias ?? json.model);
-  if (typeof alias !== 'string' || (alias === '' && operation.alias !== 'none')) {
-    return fail(openAiError(400, 'missing_model', 'The request body must name the deployment in "model".'));
-  }
-  if (alias !== '' && !isValidDeploymentName(alias)) return fail(badDeploymentName(alias));
+  if (typeof alias !== 'string' || (alias === '' && operation.alias !== 'none')) return fail({ kind: 'missing-model' });
+  if (alias !== '' && !isValidDeploymentName(alias)) return fail({ kind: 'invalid-deployment-name', name: alias });
   const bound =
     ctx.storedIds === undefined || !operation.storedIds
       ? undefined
       : bindStoredIds(req, operation, bodyless ? undefined : read.body, ctx.storedIds, ctx.consumer);
-  if (bound !== undefined && !bound.ok) return fail(bound.response);
+  if (bound !== undefined && !bound.ok) return fail(bound.refusal);
   const search = allowedQuery(req.url, operation.query);
   return {
     ok: true,
@@ -117,13 +107,4 @@ function parseJsonObject(body: Buffer): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function badDeploymentName(name: string): HttpResponseInit {
-  const shown = JSON.stringify(name.slice(0, 80));
-  return openAiError(
-    400,
-    'invalid_deployment_name',
-    `The deployment name ${shown} is not valid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
-  );
 }

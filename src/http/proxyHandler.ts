@@ -1,12 +1,10 @@
-import { HttpResponseInit } from '@azure/functions';
 import { HttpHandler } from './guarded';
 import { ApiShape, OperationRow } from '../core/operations';
 import { ProxyDeps } from './HandlerDeps';
 import { presentedKey } from './ConsumerKeys';
 import { checkLimit, LimitDecision } from '../core/consumerLimits';
-import { openAiError, retryAfterHeaders } from './openAiError';
 import { parseProxyRequest } from './parseProxyRequest';
-import { toHttpResponse } from './toHttpResponse';
+import { refused, Refusal, toHttpResponse } from './outcomes';
 
 export type { HttpHandler };
 
@@ -14,22 +12,18 @@ export type { HttpHandler };
 export function proxyHandler(runtime: () => ProxyDeps, api: ApiShape, operation: OperationRow): HttpHandler {
   return async (req) => {
     const { router, consumers, config, state, now } = runtime();
-    if (!(operation.methods as readonly string[]).includes(req.method)) {
-      const allow = operation.methods.join(', ');
-      return openAiError(405, 'method_not_allowed', `Use ${allow} for ${operation.path}.`, { allow });
-    }
+    if (!(operation.methods as readonly string[]).includes(req.method))
+      return refused({ kind: 'wrong-method', allow: operation.methods, what: operation.path });
     const consumer = consumers.identify(presentedKey((name) => req.headers.get(name)));
-    if (consumer === undefined) {
-      return openAiError(401, 'invalid_api_key', 'Missing or invalid router key: send it as "api-key: <key>" or "Authorization: Bearer <key>".');
-    }
+    if (consumer === undefined) return refused({ kind: 'invalid-consumer-key' });
     // Before reading the body: a consumer over its limit costs nothing more.
-    const overLimit = limitResponse(
+    const overLimit = limitRefusal(
       checkLimit(config.consumerLimits.get(consumer), (w) => state.usage(consumer, w), now()),
       consumer,
     );
-    if (overLimit !== undefined) return overLimit;
+    if (overLimit !== undefined) return refused(overLimit);
     const parsed = await parseProxyRequest(req, { api, operation, consumer, maxBodyBytes: config.maxBodyBytes, storedIds: router.storedIds });
-    if (!parsed.ok) return parsed.response;
+    if (!parsed.ok) return refused(parsed.refusal);
     const { request } = parsed;
     // Outcomes are data; a bug thrown from here is answered by the guard every function wears.
     return toHttpResponse(await router.route(request), request);
@@ -37,12 +31,8 @@ export function proxyHandler(runtime: () => ProxyDeps, api: ApiShape, operation:
 }
 
 /** Over a consumer's token limit: 429 until the minute turns, 403 until the quota period does. No backend is called. */
-function limitResponse(decision: LimitDecision, consumer: string): HttpResponseInit | undefined {
+function limitRefusal(decision: LimitDecision, consumer: string): Refusal | undefined {
   if (decision.kind === 'ok') return undefined;
-  if (decision.kind === 'rate-limited') {
-    const message = `Consumer "${consumer}" used its ${decision.limit} tokens per minute. Retry after ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`;
-    return openAiError(429, 'consumer_rate_limited', message, retryAfterHeaders(decision.retryAfterMs));
-  }
-  const message = `Consumer "${consumer}" used its ${decision.limit}-token ${decision.period}ly quota; it resets at ${new Date(decision.resetsAtMs).toISOString()}.`;
-  return openAiError(403, 'consumer_quota_exceeded', message);
+  if (decision.kind === 'rate-limited') return { kind: 'consumer-rate-limited', consumer, limit: decision.limit, retryAfterMs: decision.retryAfterMs };
+  return { kind: 'consumer-quota-exceeded', consumer, limit: decision.limit, period: decision.period, resetsAtMs: decision.resetsAtMs };
 }

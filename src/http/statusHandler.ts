@@ -6,22 +6,19 @@ import { StatusDeps } from './HandlerDeps';
 import { buildStatus } from '../status/buildStatus';
 import { STATUS_PAGE } from '../status/statusPage';
 import { digest, presentedKey } from './ConsumerKeys';
-import { openAiError } from './openAiError';
+import { refused } from './outcomes';
 
 /** `GET /api/router/status`: backend state for operators, JSON or (Accept: text/html) a page. */
 export function statusHandler(runtime: () => StatusDeps) {
   return async (req: HttpRequest): Promise<HttpResponseInit> => {
     const rt = runtime();
-    if (req.method !== 'GET') return openAiError(405, 'method_not_allowed', 'Use GET for the router status.', { allow: 'GET' });
+    if (req.method !== 'GET') return refused({ kind: 'wrong-method', allow: ['GET'], what: 'the router status' });
     if ((req.headers.get('accept') ?? '').includes('text/html')) return statusPage();
     const key = presentedKey((name) => req.headers.get(name));
     const admin = rt.config.adminKey;
-    if (key === undefined || key === '')
-      return openAiError(401, 'invalid_api_key', 'The router status needs the admin key (ROUTER_ADMIN_KEY) as api-key or Bearer.');
+    if (key === undefined || key === '') return refused({ kind: 'admin-key-missing' });
     if (admin === undefined || !timingSafeEqual(digest(key), digest(admin))) {
-      return rt.consumers.identify(key) === undefined
-        ? openAiError(401, 'invalid_api_key', 'Wrong key for the router status.')
-        : openAiError(403, 'forbidden', 'The router status needs the admin key, not a consumer key.');
+      return refused({ kind: rt.consumers.identify(key) === undefined ? 'admin-key-wrong' : 'admin-key-needed' });
     }
     const status = buildStatus({
       config: rt.config,
