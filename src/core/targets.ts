@@ -1,9 +1,10 @@
 import { BackendConfig } from '../config/types';
+import { Backend, routingView } from './backend';
 import { backendKey, deploymentKey } from './windows';
 
 /** One backend serving one alias under its own deployment name. Built once per alias. */
 export interface RouteTarget {
-  readonly backend: BackendConfig;
+  readonly backend: Backend;
   readonly deployment: string;
   readonly deploymentKey: string;
   readonly backendKey: string;
@@ -14,10 +15,11 @@ export interface RouteTarget {
 /** The backends that serve `alias`, sorted by priority (stable within a priority). */
 export function targetsFor(backends: readonly BackendConfig[], alias: string): RouteTarget[] {
   const targets: RouteTarget[] = [];
-  for (const backend of backends) {
-    const deployment = backend.deployments === undefined ? alias : backend.deployments.get(alias);
+  for (const config of backends) {
+    const backend = routingView(config);
+    const deployment = config.deployments === undefined ? alias : config.deployments.get(alias);
     if (deployment === undefined) continue;
-    const spillover = backend.spillover === undefined ? undefined : 'all' in backend.spillover ? backend.spillover.all : backend.spillover.byAlias.get(alias);
+    const spillover = config.spillover === undefined ? undefined : 'all' in config.spillover ? config.spillover.all : config.spillover.byAlias.get(alias);
     targets.push({
       backend,
       deployment,
@@ -35,7 +37,12 @@ export function targetsFor(backends: readonly BackendConfig[], alias: string): R
  */
 export function storedObjectTargets(backends: readonly BackendConfig[]): RouteTarget[] {
   return backends
-    .map((backend) => ({ backend, deployment: '', deploymentKey: deploymentKey(backend.name, STORED_OBJECTS), backendKey: backendKey(backend.name) }))
+    .map((config) => ({
+      backend: routingView(config),
+      deployment: '',
+      deploymentKey: deploymentKey(config.name, STORED_OBJECTS),
+      backendKey: backendKey(config.name),
+    }))
     .sort((a, b) => a.backend.priority - b.backend.priority);
 }
 

@@ -1,4 +1,4 @@
-import { BackendConfig } from '../config/types';
+import { Backend } from '../core/backend';
 import { CredentialStatus } from './types';
 
 export interface AuthHeader {
@@ -12,7 +12,7 @@ export interface AuthHeader {
  * router skips that backend rather than wait.
  */
 export interface CredentialSource {
-  authHeader(backend: BackendConfig): AuthHeader | undefined;
+  authHeader(backend: Pick<Backend, 'name'>): AuthHeader | undefined;
   /**
    * Called when a backend rejects the credential (401/403): fetch it anew (re-read the secret,
    * or a new token). Resolves true when a value was obtained (it may equal the old one: the
@@ -20,7 +20,7 @@ export interface CredentialSource {
    * arrived), so the router retries once. Concurrent calls for one backend share one fetch.
    * Optional: literal keys cannot be refreshed.
    */
-  refresh?(backend: BackendConfig): Promise<boolean>;
+  refresh?(backend: Pick<Backend, 'name'>): Promise<boolean>;
   /** Per backend: kind, state, last refresh, expiry, last error. Never a secret. For the status page. */
   status?(): CredentialStatus[];
 }

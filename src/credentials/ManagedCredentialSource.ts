@@ -1,4 +1,5 @@
 import { BackendConfig } from '../config/types';
+import { Backend } from '../core/backend';
 import { CachedCredential, CachedCredentialOptions } from './CachedCredential';
 import { AuthHeader, CredentialSource } from './CredentialSource';
 import { secretRefreshAt, tokenRefreshAt } from './refreshPolicy';
@@ -57,7 +58,7 @@ export class ManagedCredentialSource implements CredentialSource {
     }
   }
 
-  authHeader(backend: BackendConfig): AuthHeader | undefined {
+  authHeader(backend: Pick<Backend, 'name'>): AuthHeader | undefined {
     return this.staticHeaders.get(backend.name) ?? this.entryOf.get(backend.name)?.header();
   }
 
@@ -69,7 +70,7 @@ export class ManagedCredentialSource implements CredentialSource {
    * rotation picked up: calls sent with the old key retry with the new one), false when it still
    * is (a dead key, a missing role, a vault that failed): no vault read and no second call.
    */
-  async refresh(backend: BackendConfig): Promise<boolean> {
+  async refresh(backend: Pick<Backend, 'name'>): Promise<boolean> {
     const entry = this.entryOf.get(backend.name);
     if (entry === undefined) return false;
     const nowMs = this.deps.clock.now();

@@ -1,4 +1,5 @@
 import { BackendConfig } from '../config/types';
+import { Backend } from '../core/backend';
 import { AuthHeader, CredentialSource } from './CredentialSource';
 
 /** Literal keys from BACKEND_<N>_APIKEY (dev, or an App Service Key Vault reference resolved by the platform). */
@@ -13,7 +14,7 @@ export class StaticKeyCredentialSource implements CredentialSource {
     }
   }
 
-  authHeader(backend: BackendConfig): AuthHeader | undefined {
+  authHeader(backend: Pick<Backend, 'name'>): AuthHeader | undefined {
     return this.headers.get(backend.name);
   }
 }

@@ -1,4 +1,4 @@
-import { BackendConfig } from '../config/types';
+import { Backend } from '../core/backend';
 import { TokenUsage } from '../core/usage';
 import { WindowReason } from '../core/windows';
 import { StreamEnd } from './relayStream';
@@ -7,7 +7,7 @@ import { StreamEnd } from './relayStream';
 export interface CompletedRequest {
   readonly consumer: string;
   readonly alias: string;
-  readonly backend: BackendConfig;
+  readonly backend: Backend;
   readonly deployment: string;
   readonly status: number;
   readonly attempts: number;
@@ -36,7 +36,7 @@ export interface RouterEvents {
   benched?(backend: string, deployment: string, reason: WindowReason, benchMs: number): void;
   credentialUnavailable?(backend: string): void;
   /** The backend refused a freshly fetched credential: an operator must act. */
-  credentialRejected?(backend: BackendConfig): void;
+  credentialRejected?(backend: Backend): void;
   streamEnded?(backend: string, end: StreamEnd, error?: Error): void;
 }
 

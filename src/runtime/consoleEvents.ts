@@ -2,7 +2,8 @@ import { BackendConfig } from '../config/types';
 import { RouterEvents } from '../router/RouterEvents';
 
 /** Events as log lines; repeated warnings about one backend are said once a minute, not per request. */
-export function consoleEvents(now: () => number): RouterEvents {
+export function consoleEvents(now: () => number, backends: readonly BackendConfig[]): RouterEvents {
+  const configOf = new Map(backends.map((b) => [b.name, b]));
   const lastSaid = new Map<string, number>();
   const once = (key: string, line: string): void => {
     const at = now();
@@ -17,7 +18,7 @@ export function consoleEvents(now: () => number): RouterEvents {
     credentialRejected: (backend) =>
       once(
         `rejected:${backend.name}`,
-        `[router] ${backend.name} rejected the router's credential even after a refresh; out of rotation. ${credentialAdvice(backend)}`,
+        `[router] ${backend.name} rejected the router's credential even after a refresh; out of rotation. ${credentialAdvice(configOf.get(backend.name))}`,
       ),
     streamEnded: (backend, end) => {
       if (end === 'interrupted') console.warn(`[router] ${backend} dropped a stream mid-way; the client got an error event`);
@@ -26,7 +27,8 @@ export function consoleEvents(now: () => number): RouterEvents {
 }
 
 /** What the operator should check, naming the secret but never its value. */
-export function credentialAdvice(backend: BackendConfig): string {
+export function credentialAdvice(backend: BackendConfig | undefined): string {
+  if (backend === undefined) return '';
   switch (backend.credential.kind) {
     case 'apiKey':
       return `Check BACKEND_${backend.index}_APIKEY.`;

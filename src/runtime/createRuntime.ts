@@ -32,7 +32,7 @@ export function createRuntime(env: Env): Runtime {
     ? { wantsUsage: true, completed: (r) => r.usage && state.addUsage(r.consumer, r.usage.totalTokens, Date.now()) }
     : undefined;
   const tally = new BackendTally();
-  const events = composeEvents([consoleEvents(Date.now), tally.events, ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
+  const events = composeEvents([consoleEvents(Date.now, config.backends), tally.events, ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
   const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });
   return {
     config,
