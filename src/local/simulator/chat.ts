@@ -5,23 +5,26 @@ import { CHOICE_FILTER_JSON, PROMPT_FILTER_JSON } from './filter-results';
 import { CHAT_MODEL, SYSTEM_FINGERPRINT, nextId, unixSeconds } from './ids';
 import type { PlanResult } from './plan';
 import { sendJson } from './reply';
+import { cachedLatencyMs, chatPromptText } from './promptCache';
 import { sendStream, tokenStreamFrames } from './sse';
 import { chatTriggersFilter, completionBudget, estimateChatPromptTokens, includeUsage, type CompletionBudget, type JsonObject } from './tokens';
 
 /** The detail blocks current API versions send; constant, so serialized once. */
-const USAGE_DETAILS = JSON.stringify({
+const COMPLETION_DETAILS = JSON.stringify({
   completion_tokens_details: {
     accepted_prediction_tokens: 0,
     audio_tokens: 0,
     reasoning_tokens: 0,
     rejected_prediction_tokens: 0,
   },
-  prompt_tokens_details: { audio_tokens: 0, cached_tokens: 0 },
 }).slice(1, -1);
 
-function chatUsageJson(promptTokens: number, completionTokens: number): string {
+function chatUsageJson(promptTokens: number, completionTokens: number, cachedTokens: number): string {
   const total = promptTokens + completionTokens;
-  return `{"prompt_tokens":${promptTokens},"completion_tokens":${completionTokens},"total_tokens":${total},${USAGE_DETAILS}}`;
+  return (
+    `{"prompt_tokens":${promptTokens},"completion_tokens":${completionTokens},"total_tokens":${total},${COMPLETION_DETAILS},` +
+    `"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":${cachedTokens}}}`
+  );
 }
 
 export function planChat(body: JsonObject, defaultCompletionTokens: number): PlanResult {
@@ -29,13 +32,16 @@ export function planChat(body: JsonObject, defaultCompletionTokens: number): Pla
   if (!Array.isArray(messages)) return missingProperty('messages');
   const promptTokens = estimateChatPromptTokens(messages);
   const budget = completionBudget(body, defaultCompletionTokens);
-  const usage = chatUsageJson(promptTokens, budget.tokens);
   return {
     operation: 'ChatCompletions_Create',
     chargeTokens: promptTokens + budget.charge,
     servedTokens: promptTokens + budget.tokens,
     flagged: chatTriggersFilter(messages),
     respond: (ex) => {
+      // Only an admitted request reads (and fills) the prompt cache.
+      const cached = ex.state.promptCache.serve(ex.deployment ?? '', chatPromptText(messages), promptTokens, ex.state.now());
+      ex.latencyScale = cachedLatencyMs(1000, cached, promptTokens) / 1000;
+      const usage = chatUsageJson(promptTokens, budget.tokens, cached);
       if (body.stream === true) sendStream(ex, chatFrames(budget, usage, includeUsage(body)));
       else sendJson(ex, 200, chatCompletionJson(budget, usage));
     },

@@ -41,6 +41,7 @@ function handleRequest(state: BackendState, req: IncomingMessage, res: ServerRes
     body,
     deployment: undefined,
     extraDelayMs: 0,
+    latencyScale: 1,
     dropAfterChunks: undefined,
     servedTokens: 0,
   };

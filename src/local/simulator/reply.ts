@@ -36,7 +36,7 @@ function addRemainingHeaders(ex: Exchange, headers: OutgoingHttpHeaders): void {
  * A client that leaves meanwhile cancels the timer, so nothing outlives close().
  */
 export function deliver(ex: Exchange, ok: boolean, write: () => void): void {
-  const wait = ex.extraDelayMs + (ok ? ex.state.latencyMs : 0);
+  const wait = ex.extraDelayMs + (ok ? Math.round(ex.state.latencyMs * ex.latencyScale) : 0);
   if (wait <= 0) {
     write();
     return;

@@ -12,6 +12,7 @@ import { responseView } from './response-object';
 import { Refusal } from './response-input';
 import { planResponse, type ResponsePlan } from './response-plan';
 import { ResponseRun, type RunTiming } from './runs';
+import { cachedLatencyMs, cachedPrefixTokens } from './promptCache';
 import { openEventStream } from './sse';
 import type { BackendState, Exchange } from './state';
 import type { JsonObject } from './tokens';
@@ -28,6 +29,7 @@ export function createResponse(ex: Exchange, apiVersion: string | undefined): vo
   if (!admit(ex, deployment, plan, apiVersion ?? 'v1')) return;
   // Filtered requests were charged: Azure counts them against the quota too.
   if (plan.flagged) return sendJson(ex, 400, CONTENT_FILTERED);
+  servePromptCache(ex, plan, deployment);
   const record = newRecord(plan);
   if (plan.background) return startBackground(ex, plan, record);
   ex.servedTokens = plan.servedTokens;
@@ -35,6 +37,19 @@ export function createResponse(ex: Exchange, apiVersion: string | undefined): vo
   remember(ex.state, plan, record);
   finish(ex.state, plan, record);
   sendJson(ex, 200, JSON.stringify(plan.response.object));
+}
+
+/**
+ * The prompt cache: a continued response re-reads a context this resource just processed (its
+ * cached part counts from 1,024 tokens in 128-token steps), and instructions and input match a
+ * prefix seen before. The usage reports it and the first event comes sooner.
+ */
+function servePromptCache(ex: Exchange, plan: ResponsePlan, deployment: string): void {
+  const own = ex.state.promptCache.serve(deployment, plan.promptText, plan.inputTokens, ex.state.now());
+  const cached = Math.min(plan.inputTokens, Math.max(own, cachedPrefixTokens(plan.contextTokens)));
+  const usage = plan.response.object.usage as JsonObject | null;
+  if (usage !== null && typeof usage === 'object') usage.input_tokens_details = { cached_tokens: cached };
+  ex.latencyScale = cachedLatencyMs(1000, cached, plan.inputTokens) / 1000;
 }
 
 function newRecord(plan: ResponsePlan): StoredResponse {

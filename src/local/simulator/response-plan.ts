@@ -36,6 +36,11 @@ export interface ResponsePlan {
   readonly outputTokens: number;
   readonly inputItems: readonly JsonObject[];
   readonly conversation: StoredConversation | undefined;
+  /** Tokens re-read from the previous response or conversation (this resource just read them: cached when long enough). */
+  readonly contextTokens: number;
+  /** Instructions and input as the prompt cache compares them. */
+  readonly promptText: string;
+  readonly inputTokens: number;
 }
 
 interface Context {
@@ -87,6 +92,9 @@ export function planResponse(state: BackendState, body: JsonObject, deployment: 
     outputTokens: budget.tokens,
     inputItems: input.items,
     conversation: context.conversation,
+    contextTokens: context.tokens,
+    promptText: `${typeof body.instructions === 'string' ? body.instructions : ''}\u0002${JSON.stringify(input.items)}`,
+    inputTokens,
   };
 }
 

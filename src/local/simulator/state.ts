@@ -4,6 +4,7 @@ import { createAuthCheck, type AuthCheck } from './auth';
 import { FaultSchedule } from './faults';
 import { perWindow, SlidingWindowLimiter, WINDOW_MS } from './limiter';
 import { createMemory, stopRuns, type ResourceMemory } from './memory';
+import { PromptCache } from './promptCache';
 import type { RecordedRequest, SimulatedBackendOptions, SimulatedBackendStats } from './types';
 
 export interface BackendState {
@@ -30,6 +31,8 @@ export interface BackendState {
   readonly limiters: Map<string, SlidingWindowLimiter>;
   /** Stored responses, items and conversations: the resource's own, never another's. */
   readonly memory: ResourceMemory;
+  /** Azure's prompt cache, per deployment of this resource. */
+  readonly promptCache: PromptCache;
 }
 
 export interface Exchange {
@@ -42,6 +45,8 @@ export interface Exchange {
   deployment: string | undefined;
   /** From a `delay` fault: added before the headers of any answer. */
   extraDelayMs: number;
+  /** A prompt-cache hit answers sooner: the success latency is scaled by this (1 = no hit). */
+  latencyScale: number;
   /** From a `dropMidStream` fault: cut the successful answer after this many chunks. */
   dropAfterChunks: number | undefined;
   /** Counted into stats.tokensServed when the success answer goes out. */
@@ -72,6 +77,7 @@ export function createState(options: SimulatedBackendOptions): BackendState {
     faults: new FaultSchedule(),
     limiters: new Map(),
     memory: createMemory(),
+    promptCache: new PromptCache(options.promptCacheIdleMs),
   };
 }
 
@@ -82,6 +88,7 @@ export function resetState(state: BackendState): void {
   state.faults.clear();
   state.limiters.clear();
   stopRuns(state.memory, true);
+  state.promptCache.clear();
   state.latencyMs = state.configuredLatencyMs;
 }
 

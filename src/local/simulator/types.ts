@@ -18,6 +18,8 @@ export interface SimulatedBackendOptions {
   rateWindowMs?: number;
   /** Time before the headers of a successful answer (default 0). */
   latencyMs?: number;
+  /** How long an unused prompt prefix stays cached (default 5 minutes, like Azure). */
+  promptCacheIdleMs?: number;
   /** Time between SSE chunks (default 0); a background response also generates at this pace. */
   chunkIntervalMs?: number;
   /** Completion length in tokens when max_tokens (Responses: max_output_tokens) is absent (default 16). */
