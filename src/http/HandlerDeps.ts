@@ -1,4 +1,5 @@
 import { RouterConfig } from '../config/types';
+import type { HistoryShare } from '../status/historyShare';
 import { CredentialSource } from '../credentials/CredentialSource';
 import { Router } from '../router/Router';
 import { StateStore } from '../state/StateStore';
@@ -25,4 +26,6 @@ export interface StatusDeps extends ProxyDeps {
   readonly instanceId: string;
   readonly startedAtMs: number;
   readonly tally?: BackendTally;
+  /** The app's request history (every instance's), for `?history=` and the charts; optional for test runtimes. */
+  readonly history?: HistoryShare;
 }

@@ -14,6 +14,7 @@ export type Refusal =
   | { readonly kind: 'admin-key-missing' }
   | { readonly kind: 'admin-key-wrong' }
   | { readonly kind: 'admin-key-needed' }
+  | { readonly kind: 'invalid-history-span'; readonly value: string }
   | { readonly kind: 'consumer-rate-limited'; readonly consumer: string; readonly limit: number; readonly retryAfterMs: number }
   | { readonly kind: 'consumer-quota-exceeded'; readonly consumer: string; readonly limit: number; readonly period: string; readonly resetsAtMs: number }
   | { readonly kind: 'invalid-deployment-name'; readonly name: string }
@@ -44,6 +45,8 @@ export function refused(r: Refusal): HttpResponseInit {
       return openAiError(401, 'invalid_api_key', 'Wrong key for the router status.');
     case 'admin-key-needed':
       return openAiError(403, 'forbidden', 'The router status needs the admin key, not a consumer key.');
+    case 'invalid-history-span':
+      return openAiError(400, 'invalid_request_error', `history=${quoted(r.value)} is not a span: use e.g. 15m, 1h (at most 1h), 90s.`);
     case 'consumer-rate-limited':
       return openAiError(
         429,

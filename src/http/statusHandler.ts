@@ -4,7 +4,9 @@ import { BackendConfig } from '../config/types';
 import { backendKey } from '../core/windows';
 import { StatusDeps } from './HandlerDeps';
 import { buildStatus } from '../status/buildStatus';
-import { STATUS_PAGE } from '../status/statusPage';
+import { statusPageHtml, statusPageCsp } from '../status/statusPage';
+import { BUCKET_MS, parseSpan } from '../status/historyTypes';
+import { historyView } from '../status/historyView';
 import { digest, presentedKey } from './ConsumerKeys';
 import { refused } from './outcomes';
 
@@ -20,6 +22,9 @@ export function statusHandler(runtime: () => StatusDeps) {
     if (admin === undefined || !timingSafeEqual(digest(key), digest(admin))) {
       return refused({ kind: rt.consumers.identify(key) === undefined ? 'admin-key-wrong' : 'admin-key-needed' });
     }
+    const span = req.query.get('history');
+    const spanMs = span === null ? undefined : parseSpan(span);
+    if (span !== null && spanMs === undefined) return refused({ kind: 'invalid-history-span', value: span });
     const status = buildStatus({
       config: rt.config,
       state: rt.state,
@@ -31,6 +36,7 @@ export function statusHandler(runtime: () => StatusDeps) {
       lastSyncAtMs: rt.stateHandle.lastSyncAtMs(),
       startedAtMs: rt.startedAtMs,
       nowMs: rt.now(),
+      ...(spanMs === undefined ? {} : { history: history(rt, spanMs) }),
     });
     return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: status };
   };
@@ -49,10 +55,18 @@ function statusPage(): HttpResponseInit {
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'",
+      'content-security-policy': statusPageCsp(),
     },
-    body: STATUS_PAGE,
+    body: statusPageHtml(),
   };
+}
+
+/** The app's history over the span (every instance's), or an empty one for runtimes without it. */
+function history(rt: StatusDeps, spanMs: number) {
+  const limit = (consumer: string): number | null => rt.config.consumerLimits.get(consumer)?.tokensPerMinute ?? null;
+  const merged = rt.history?.merged(spanMs);
+  const empty = { v: 1 as const, first: Math.floor(rt.now() / BUCKET_MS), count: 0, backends: {}, consumers: {}, allThrottled: [], intervals: [] };
+  return historyView(merged?.snapshot ?? empty, merged?.instances ?? 0, limit);
 }
 
 /** Per backend: the credential source's own account (never a value), or whether a header is cached. */

@@ -6,6 +6,7 @@ import { CredentialSource } from '../credentials/CredentialSource';
 import { StateStore } from '../state/StateStore';
 import { StateStoreHandle } from '../state/createStateStore';
 import { BackendTally } from '../status/BackendTally';
+import type { HistoryShare } from '../status/historyShare';
 
 /** Everything a function needs, built once per process from the settings. */
 export interface Runtime {
@@ -19,6 +20,8 @@ export interface Runtime {
   readonly instanceId: string;
   /** Per-backend counts of this instance, for the status page. Optional: test runtimes may leave it out. */
   readonly tally?: BackendTally;
+  /** This instance's request history, shared through the state table; optional like the tally. */
+  readonly history?: HistoryShare;
   readonly startedAtMs: number;
   readonly now: () => number;
   /** Final state sync, telemetry flush, connections closed. Called on appTerminate. */

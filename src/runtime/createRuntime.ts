@@ -12,6 +12,7 @@ import { composeEvents } from './composeEvents';
 import { consoleEvents } from './consoleEvents';
 import { Runtime } from './Runtime';
 import { BackendTally } from '../status/BackendTally';
+import { createHistoryShare } from '../status/createHistoryShare';
 
 const log = (line: string): void => console.warn(line);
 
@@ -32,7 +33,9 @@ export function createRuntime(env: Env): Runtime {
     ? { wantsUsage: true, completed: (r) => r.usage && state.addUsage(r.consumer, r.usage.totalTokens, Date.now()) }
     : undefined;
   const tally = new BackendTally();
-  const events = composeEvents([consoleEvents(Date.now, config.backends), tally.events, ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
+  const history = createHistoryShare(config.state, { instanceId, now: Date.now, log });
+  history.start();
+  const events = composeEvents([consoleEvents(Date.now, config.backends), tally.events, history.history.events, ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
   const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });
   return {
     config,
@@ -44,10 +47,11 @@ export function createRuntime(env: Env): Runtime {
     client,
     instanceId,
     tally,
+    history,
     startedAtMs: Date.now(),
     now: Date.now,
     shutdown: async () => {
-      await Promise.allSettled([stateHandle.stop(), telemetry?.flush(), client.close()]);
+      await Promise.allSettled([stateHandle.stop(), history.stop(), telemetry?.flush(), client.close()]);
       credentials.stop?.();
     },
   };

@@ -6,6 +6,7 @@ import { freshForRanking } from '../core/planAttempts';
 import { Remaining } from '../core/remaining';
 import { backendKey, isActive, Window } from '../core/windows';
 import { StateStore } from '../state/StateStore';
+import { HistoryView } from './historyView';
 
 export interface StatusInput {
   readonly config: RouterConfig;
@@ -19,6 +20,8 @@ export interface StatusInput {
   readonly lastSyncAtMs: number | undefined;
   readonly startedAtMs: number;
   readonly nowMs: number;
+  /** The app's history (`?history=1h`): included only when asked for. */
+  readonly history?: HistoryView;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -43,6 +46,7 @@ export function buildStatus(input: StatusInput) {
     order,
     backends,
     consumers: consumerStatus(input),
+    ...(input.history === undefined ? {} : { history: input.history }),
   };
 }
 
