@@ -63,7 +63,7 @@ export function readCapacitySettings(env: NodeJS.ProcessEnv): CapacitySettings {
     warmupMs: intFrom(env, 'BENCH_CAPACITY_WARMUP_MS', quick ? 2_500 : 6_000),
     measureMs: intFrom(env, 'BENCH_CAPACITY_MEASURE_MS', windowMs * (quick ? 1 : 3)),
     loadFactor: 1.5,
-    instances: [1, 4],
+    instances: [1, 2, 4],
     syncMs: intFrom(env, 'BENCH_CAPACITY_SYNC_MS', 1_000),
     latencyMs: intFrom(env, 'BENCH_CAPACITY_LATENCY_MS', 100),
     routerEnv: pairs(env.BENCH_CAPACITY_ROUTER_ENV),
