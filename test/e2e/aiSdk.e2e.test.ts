@@ -1,0 +1,81 @@
+import { createAzure } from '@ai-sdk/azure';
+import { generateText, streamText } from 'ai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SimulatedBackend, startSimulatedBackend } from '../../src/local/simulator';
+import { RouterProcess, startRouterProcess } from '../support/routerProcess';
+
+const ROUTER_KEY = 'e2e-ai-sdk-consumer-key-0123456789';
+let east: SimulatedBackend;
+let west: SimulatedBackend;
+let router: RouterProcess;
+
+beforeAll(async () => {
+  east = await startSimulatedBackend({ name: 'east', apiKey: 'east-backend-key-000000' });
+  west = await startSimulatedBackend({ name: 'west', apiKey: 'west-backend-key-000000' });
+  router = await startRouterProcess({
+    ROUTER_API_KEYS: `ai:${ROUTER_KEY}`,
+    ROUTER_ID_SECRET: 'e2e-ai-sdk-id-secret-0123456789abcdef',
+    BACKEND_1_URL: east.url,
+    BACKEND_1_NAME: 'east',
+    BACKEND_1_PRIORITY: '1',
+    BACKEND_1_APIKEY: 'east-backend-key-000000',
+    BACKEND_2_URL: west.url,
+    BACKEND_2_NAME: 'west',
+    BACKEND_2_PRIORITY: '1',
+    BACKEND_2_APIKEY: 'west-backend-key-000000',
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await router?.stop();
+  await Promise.all([east?.close(), west?.close()]);
+});
+
+let alias = 'gpt-4o';
+let testNumber = 0;
+beforeEach(() => {
+  east.reset();
+  west.reset();
+  alias = `gpt-4o-ai${++testNumber}`;
+});
+
+const azure = () => createAzure({ baseURL: `${router.url}/api/openai/v1`, apiKey: ROUTER_KEY });
+const forwarded = () => [...east.requests, ...west.requests];
+
+describe('the router, driven by the Vercel AI SDK’s Azure provider', () => {
+  it('answers generateText through the Responses API', async () => {
+    const result = await generateText({ model: azure()(alias), prompt: 'Say hello', maxRetries: 0 });
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.usage.totalTokens).toBeGreaterThan(0);
+    expect(forwarded().map((r) => r.path)).toEqual([expect.stringMatching(/\/responses$/)]);
+  });
+
+  it('streams streamText through the Responses API', async () => {
+    const result = streamText({ model: azure()(alias), prompt: 'Say hello', maxRetries: 0 });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).toBe(await result.text);
+    expect(forwarded()).toHaveLength(1);
+    expect(JSON.parse(forwarded()[0]?.body ?? '{}')).toMatchObject({ stream: true });
+  });
+
+  it('continues a two-turn exchange with previousResponseId on the backend that holds the first turn', async () => {
+    const first = await generateText({ model: azure()(alias), prompt: 'Remember the word teal', maxRetries: 0 });
+    const previousResponseId = (first.providerMetadata?.azure as { responseId?: string } | undefined)?.responseId;
+    expect(previousResponseId).toMatch(/^resp_/);
+    const holder = east.requests.length === 1 ? east : west;
+    const second = await generateText({
+      model: azure()(alias),
+      prompt: 'Which word?',
+      maxRetries: 0,
+      providerOptions: { azure: { previousResponseId } }, // the provider reads options under its own name
+    });
+    expect(second.text.length).toBeGreaterThan(0);
+    expect(holder.requests).toHaveLength(2);
+    // The router unsealed the id: the holder received its own id back, one it stores.
+    const forwardedId = (JSON.parse(holder.requests[1]?.body ?? '{}') as { previous_response_id?: string }).previous_response_id;
+    expect(forwardedId).not.toBe(previousResponseId);
+    expect(holder.holds(forwardedId ?? '')).toBe(true);
+  });
+});
