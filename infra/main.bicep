@@ -2,7 +2,7 @@
 //   az deployment group create -g <rg> -f infra/main.bicep -p @infra/main.parameters.json -p routerApiKeys=… routerAdminKey=… routerIdSecret=…
 targetScope = 'resourceGroup'
 
-import { backend, backendSettings, platformSettings, routerSettings } from 'settings.bicep'
+import { backend, backendSettings, cacheSettings, platformSettings, responseCacheOptions, routerSettings } from 'settings.bicep'
 
 @description('Function app name; also names the plan, identity, workspace and Application Insights.')
 @maxLength(50)
@@ -49,6 +49,10 @@ param backendKeys object = {}
 param extraSettings object = {}
 
 param stateTableName string = 'routerstate'
+
+@description('The response cache (README "Response cache"): off unless mode is exact or semantic.')
+param responseCache responseCacheOptions = { mode: 'off' }
+param cacheTableName string = 'routercache'
 param probeSchedule string = '0 */1 * * * *'
 
 @minValue(40)
@@ -228,6 +232,7 @@ module app 'modules/functionApp.bicep' = {
       routerSettings(keyVault.outputs.uri, routerApiKeysSecretName, adminKeySecretName, idSecretName, stateTableName, probeSchedule),
       backendSettings(backends),
       platformSettings(identity.outputs.clientId, storage.outputs.name, monitoring.outputs.connectionString),
+      cacheSettings(responseCache, cacheTableName),
       // The host reads a request body whole before the function runs: bound it where the router does.
       { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(extraSettings.?ROUTER_MAX_BODY_BYTES ?? '4194304') }
     )

@@ -70,3 +70,50 @@ func routerSettings(vaultUri string, apiKeysSecretName string, adminKeySecretNam
   empty(adminKeySecretName) ? {} : { ROUTER_ADMIN_KEY: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${adminKeySecretName})' },
   empty(idSecretName) ? {} : { ROUTER_ID_SECRET: '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${idSecretName})' }
 )
+
+@export()
+@description('The response cache (README "Response cache"). Entries go to their own table in the same storage account, created by the router: the app identity\'s Storage Table Data Contributor role covers it.')
+type responseCacheOptions = {
+  @description('ROUTER_CACHE: off (default), exact, or semantic.')
+  mode: ('off' | 'exact' | 'semantic')
+
+  @description('ROUTER_CACHE_TTL_SECONDS (default 3600).')
+  @minValue(1)
+  ttlSeconds: int?
+
+  @description('ROUTER_CACHE_ALIASES: the aliases that may be cached; unset or empty: all.')
+  aliases: string[]?
+
+  @description('ROUTER_CACHE_SHARED: one cache for every consumer (default false: a consumer only gets its own answers).')
+  shared: bool?
+
+  @description('ROUTER_SEMANTIC_CACHE_EMBEDDINGS: the embeddings alias, required for semantic.')
+  embeddingsAlias: string?
+
+  @description('ROUTER_SEMANTIC_CACHE_THRESHOLD as text, e.g. \'0.95\' (Bicep has no decimals).')
+  threshold: string?
+
+  @description('ROUTER_SEMANTIC_CACHE_DIMENSIONS: sent as `dimensions` (text-embedding-3 models only).')
+  dimensions: int?
+}
+
+@export()
+@description('ROUTER_CACHE_* and ROUTER_SEMANTIC_CACHE_* from the cache options; the bounds are the code\'s defaults, written out.')
+func cacheSettings(cache responseCacheOptions, tableName string) object => union(
+  {
+    ROUTER_CACHE: cache.mode
+    ROUTER_CACHE_TTL_SECONDS: string(cache.?ttlSeconds ?? 3600)
+    ROUTER_CACHE_SHARED: (cache.?shared ?? false) ? 'true' : 'false'
+    ROUTER_CACHE_TABLE: tableName
+    ROUTER_CACHE_MAX_ENTRIES: '10000'
+    ROUTER_CACHE_LOOKUP_TIMEOUT_MS: '150'
+    ROUTER_CACHE_SYNC_MS: '2000'
+  },
+  empty(cache.?aliases ?? []) ? {} : { ROUTER_CACHE_ALIASES: join(cache.?aliases ?? [], ',') },
+  cache.mode != 'semantic' ? {} : {
+    ROUTER_SEMANTIC_CACHE_EMBEDDINGS: cache.?embeddingsAlias ?? ''
+    ROUTER_SEMANTIC_CACHE_THRESHOLD: cache.?threshold ?? '0.95'
+    ROUTER_SEMANTIC_CACHE_EMBED_TIMEOUT_MS: '1000'
+  },
+  cache.mode != 'semantic' || cache.?dimensions == null ? {} : { ROUTER_SEMANTIC_CACHE_DIMENSIONS: string(cache.?dimensions) }
+)

@@ -6,6 +6,7 @@ import { readConsumerLimits } from './readConsumerLimits';
 import { readStateSettings } from './readStateSettings';
 import { readProbeSettings } from './readProbeSettings';
 import { windowCaps } from '../core/windows';
+import { readCacheSettings } from '../cache/CacheSettings';
 
 /** Azure kills HTTP-triggered functions at 230 s; the whole request must finish well before. */
 const AZURE_HTTP_LIMIT_SECONDS = 230;
@@ -75,6 +76,7 @@ export function readConfig(env: Env): RouterConfig {
       secretTtlMs: settings.secondsAsMs('ROUTER_SECRET_TTL_SECONDS', 3600, 1, 86_400),
       managedIdentityClientId: settings.string('AZURE_CLIENT_ID'),
     },
+    cache: readCacheSettings(settings),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CacheSettings } from '../cache/CacheSettings';
 import type { AffinitySettings } from '../core/affinity';
 import type { CircuitPolicy } from '../core/circuitBreaker';
 import type { ConsumerLimit } from '../core/consumerLimits';
@@ -114,4 +115,6 @@ export interface RouterConfig {
   readonly keyVaultUrl: string | undefined;
   /** Optional so hand-built configs (tests) get the defaults; readConfig always sets it. */
   readonly credentials?: CredentialSettings;
+  /** ROUTER_CACHE and its settings; optional so hand-built configs (tests) leave the cache off. */
+  readonly cache?: CacheSettings;
 }

@@ -1,3 +1,4 @@
+import { ResponseCache } from '../cache/ResponseCache';
 import { RouterConfig } from '../config/types';
 import type { HistoryShare } from '../status/historyShare';
 import { CredentialSource } from '../credentials/CredentialSource';
@@ -16,6 +17,8 @@ export interface ProxyDeps {
   readonly consumers: ConsumerKeys;
   readonly state: StateStore;
   readonly now: () => number;
+  /** The response cache; undefined when ROUTER_CACHE is off. */
+  readonly cache?: ResponseCache;
 }
 
 export type ModelsDeps = Pick<ProxyDeps, 'config' | 'consumers'>;

@@ -5,13 +5,14 @@ import { presentedKey } from './ConsumerKeys';
 import { checkLimit, LimitDecision } from '../core/consumerLimits';
 import { parseProxyRequest } from './parseProxyRequest';
 import { refused, Refusal, toHttpResponse } from './outcomes';
+import { withCacheStatus } from '../cache/cacheHeader';
 
 export type { HttpHandler };
 
 /** The handler behind every inference route: method, caller key, input, then the router. */
 export function proxyHandler(runtime: () => ProxyDeps, api: ApiShape, operation: OperationRow): HttpHandler {
   return async (req) => {
-    const { router, consumers, config, state, now } = runtime();
+    const { router, consumers, config, state, now, cache } = runtime();
     if (!(operation.methods as readonly string[]).includes(req.method))
       return refused({ kind: 'wrong-method', allow: operation.methods, what: operation.path });
     const consumer = consumers.identify(presentedKey((name) => req.headers.get(name)));
@@ -26,7 +27,10 @@ export function proxyHandler(runtime: () => ProxyDeps, api: ApiShape, operation:
     if (!parsed.ok) return refused(parsed.refusal);
     const { request } = parsed;
     // Outcomes are data; a bug thrown from here is answered by the guard every function wears.
-    return toHttpResponse(await router.route(request), request);
+    if (cache === undefined) return toHttpResponse(await router.route(request), request);
+    // Looked up before routing; a complete success is stored after (ROUTER_CACHE).
+    const answer = await cache.route(request, req.headers.get('cache-control'), () => router.route(request));
+    return withCacheStatus(toHttpResponse(answer.result, request), answer.status);
   };
 }
 

@@ -7,6 +7,8 @@ import { StateStore } from '../state/StateStore';
 import { StateStoreHandle } from '../state/createStateStore';
 import { BackendTally } from '../status/BackendTally';
 import type { HistoryShare } from '../status/historyShare';
+import type { ResponseCache } from '../cache/ResponseCache';
+import type { CacheTally } from '../cache/cacheTally';
 
 /** Everything a function needs, built once per process from the settings. */
 export interface Runtime {
@@ -22,6 +24,9 @@ export interface Runtime {
   readonly tally?: BackendTally;
   /** This instance's request history, shared through the state table; optional like the tally. */
   readonly history?: HistoryShare;
+  /** The response cache (ROUTER_CACHE) and its per-consumer counts; undefined when off. */
+  readonly cache?: ResponseCache;
+  readonly cacheTally?: CacheTally;
   readonly startedAtMs: number;
   readonly now: () => number;
   /** Final state sync, telemetry flush, connections closed. Called on appTerminate. */

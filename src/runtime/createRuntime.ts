@@ -13,6 +13,7 @@ import { consoleEvents } from './consoleEvents';
 import { Runtime } from './Runtime';
 import { BackendTally } from '../status/BackendTally';
 import { createHistoryShare } from '../status/createHistoryShare';
+import { createResponseCache } from '../cache/createResponseCache';
 
 const log = (line: string): void => console.warn(line);
 
@@ -35,8 +36,16 @@ export function createRuntime(env: Env): Runtime {
   const tally = new BackendTally();
   const history = createHistoryShare(config.state, { instanceId, now: Date.now, log });
   history.start();
-  const events = composeEvents([consoleEvents(Date.now, config.backends), tally.events, history.history.events, ...(telemetry ? [telemetry] : []), ...(usageCounter ? [usageCounter] : [])]);
+  const events = composeEvents([
+    consoleEvents(Date.now, config.backends),
+    tally.events,
+    history.history.events,
+    ...(telemetry ? [telemetry] : []),
+    ...(usageCounter ? [usageCounter] : []),
+  ]);
   const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });
+  const cacheHandle = config.cache && createResponseCache(config.cache, config.state, { now: Date.now, log, route: (request) => router.route(request) });
+  cacheHandle?.start();
   return {
     config,
     router,
@@ -48,10 +57,12 @@ export function createRuntime(env: Env): Runtime {
     instanceId,
     tally,
     history,
+    cache: cacheHandle?.cache,
+    cacheTally: cacheHandle?.tally,
     startedAtMs: Date.now(),
     now: Date.now,
     shutdown: async () => {
-      await Promise.allSettled([stateHandle.stop(), history.stop(), telemetry?.flush(), client.close()]);
+      await Promise.allSettled([stateHandle.stop(), history.stop(), telemetry?.flush(), client.close(), cacheHandle?.stop()]);
       credentials.stop?.();
     },
   };
