@@ -1,5 +1,8 @@
 import { BackendConfig, BackendCredentialSpec } from './types';
+import { SettingName } from './catalogue';
 import { ConfigError, SettingsReader } from './settingsReader';
+
+type BackendPrefix = `BACKEND_${number}_`;
 import { isValidDeploymentName, isValidName } from '../core/deploymentName';
 
 /** Reads BACKEND_1_* … BACKEND_N_*, numbered from 1 without gaps. */
@@ -14,7 +17,7 @@ export function readBackends(settings: SettingsReader, env: Readonly<Record<stri
 }
 
 function readBackend(settings: SettingsReader, n: number): BackendConfig {
-  const prefix = `BACKEND_${n}_`;
+  const prefix: BackendPrefix = `BACKEND_${n}_`;
   const name = settings.string(`${prefix}NAME`) ?? `backend-${n}`;
   if (!isValidName(name)) {
     throw new ConfigError(`${prefix}NAME`, 'use 1-64 letters, digits, ".", "_" or "-"');
@@ -39,7 +42,7 @@ function readBackend(settings: SettingsReader, n: number): BackendConfig {
  * BACKEND_<N>_SPILLOVER_DEPLOYMENT: one standard deployment of the same resource that takes a
  * PTU deployment's overflow (`x-ms-spillover-deployment`), or `alias=deployment` pairs, one per alias.
  */
-function readSpillover(settings: SettingsReader, setting: string): BackendConfig['spillover'] {
+function readSpillover(settings: SettingsReader, setting: SettingName): BackendConfig['spillover'] {
   const raw = settings.string(setting);
   if (raw === undefined) return undefined;
   if (!raw.includes('=')) {
@@ -49,7 +52,7 @@ function readSpillover(settings: SettingsReader, setting: string): BackendConfig
   return { byAlias: readDeployments(settings, setting) ?? new Map() };
 }
 
-function readUrl(settings: SettingsReader, setting: string): { origin: string; basePath: string } {
+function readUrl(settings: SettingsReader, setting: SettingName): { origin: string; basePath: string } {
   const raw = settings.required(setting, 'the backend resource endpoint');
   let url: URL;
   try {
@@ -71,7 +74,7 @@ function readUrl(settings: SettingsReader, setting: string): { origin: string; b
   return { origin: url.origin, basePath };
 }
 
-function readDeployments(settings: SettingsReader, setting: string): Map<string, string> | undefined {
+function readDeployments(settings: SettingsReader, setting: SettingName): Map<string, string> | undefined {
   const raw = settings.string(setting);
   if (raw === undefined) return undefined;
   const map = new Map<string, string>();
@@ -89,7 +92,7 @@ function readDeployments(settings: SettingsReader, setting: string): Map<string,
   return map;
 }
 
-function readCredential(settings: SettingsReader, prefix: string): BackendCredentialSpec {
+function readCredential(settings: SettingsReader, prefix: BackendPrefix): BackendCredentialSpec {
   const key = settings.string(`${prefix}APIKEY`);
   const secretName = settings.string(`${prefix}KEYVAULT_SECRET`);
   if (key !== undefined && secretName !== undefined) {

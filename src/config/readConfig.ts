@@ -13,9 +13,8 @@ const AZURE_HTTP_LIMIT_SECONDS = 230;
 /** 50 output tokens a second: slower than Azure's models generate, so a healthy generation is not cut. */
 const DEFAULT_TIMEOUT_PER_OUTPUT_TOKEN_MS = 20;
 
-/** Reads and validates every setting once. Throws ConfigError naming the bad setting. */
-export function readConfig(env: Env): RouterConfig {
-  const settings = new SettingsReader(env);
+/** Reads and validates every setting once. Throws ConfigError naming the bad setting. `settings` is for tests that watch what is read. */
+export function readConfig(env: Env, settings = new SettingsReader(env)): RouterConfig {
   const backends = readBackends(settings, env);
   if (backends.length === 0) throw new ConfigError('BACKEND_1_URL', 'at least one backend is required');
   const backendTimeoutMs = settings.secondsAsMs('HTTP_TIMEOUT_SECONDS', 30, 0.05, 200);

@@ -1,4 +1,5 @@
 import { ConsumerLimit } from '../core/consumerLimits';
+import { SettingName } from './catalogue';
 import { ConfigError, SettingsReader } from './settingsReader';
 
 /**
@@ -20,7 +21,7 @@ export function readConsumerLimits(settings: SettingsReader, consumers: Readonly
   return limits;
 }
 
-function pairs(settings: SettingsReader, setting: string, consumers: ReadonlySet<string>): [string, string][] {
+function pairs(settings: SettingsReader, setting: SettingName, consumers: ReadonlySet<string>): [string, string][] {
   const raw = settings.string(setting);
   if (raw === undefined) return [];
   return raw

@@ -1,3 +1,5 @@
+import { declaredName, SettingName } from './catalogue';
+
 /** A bad setting: the message always names it. Thrown at start-up only. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -24,11 +26,15 @@ export function unresolvedReference(reference: string): string {
   );
 }
 
-/** Typed, validating accessors over an environment snapshot. */
+/** Typed, validating accessors over an environment snapshot; only declared settings (catalogue.ts) can be read. */
 export class SettingsReader {
+  /** Every name asked for, so a test can tell that each declared setting is still read. */
+  readonly asked = new Set<string>();
+
   constructor(private readonly env: Env) {}
 
-  string(name: string): string | undefined {
+  string(name: SettingName): string | undefined {
+    this.asked.add(declaredName(name));
     const value = this.env[name]?.trim();
     if (value === undefined || value === '') return undefined;
     // App Service leaves the reference text in place when it cannot resolve it; never use that as a key.
@@ -36,14 +42,14 @@ export class SettingsReader {
     return value;
   }
 
-  required(name: string, what: string): string {
+  required(name: SettingName, what: string): string {
     const value = this.string(name);
     if (value === undefined) throw new ConfigError(name, `required (${what})`);
     return value;
   }
 
   /** A whole number; `fallback` undefined makes the setting required. */
-  integer(name: string, fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  integer(name: SettingName, fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const raw = this.string(name);
     if (raw === undefined) {
       if (fallback === undefined) throw new ConfigError(name, `required (a whole number from ${min} to ${max})`);
@@ -54,7 +60,7 @@ export class SettingsReader {
   }
 
   /** Seconds (decimals allowed) converted to whole milliseconds. */
-  secondsAsMs(name: string, fallbackSeconds: number, minSeconds: number, maxSeconds: number): number {
+  secondsAsMs(name: SettingName, fallbackSeconds: number, minSeconds: number, maxSeconds: number): number {
     const raw = this.string(name);
     if (raw === undefined) return Math.round(fallbackSeconds * 1000);
     if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `expected seconds such as 30 or 2.5, got "${raw}"`);
@@ -62,14 +68,14 @@ export class SettingsReader {
   }
 
   /** A decimal number such as 3 or 0.05. */
-  number(name: string, fallback: number, min: number, max: number): number {
+  number(name: SettingName, fallback: number, min: number, max: number): number {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
     if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `expected a number such as 3 or 0.5, got "${raw}"`);
     return this.inRange(name, Number(raw), min, max);
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: SettingName, allowed: readonly T[], fallback: T): T {
     const raw = this.string(name)?.toLowerCase();
     if (raw === undefined) return fallback;
     const found = allowed.find((value) => value === raw);
