@@ -124,7 +124,7 @@ describe('the Responses API through the official openai SDK', () => {
 
   it('keeps ten-turn previous_response_id chains on their backends while the chains spread over both', async () => {
     const holders = new Set<string>();
-    for (let chain = 0; chain < 6; chain++) {
+    for (let chain = 0; chain < 16; chain++) {
       let previous: string | undefined;
       let chainHolder: string | undefined;
       for (let turn = 0; turn < 10; turn++) {
@@ -140,7 +140,7 @@ describe('the Responses API through the official openai SDK', () => {
       }
       holders.add(chainHolder ?? '');
     }
-    // Random spread over two equal backends: six chains all landing on one has probability 1/32.
+    // Spread over two equal backends: sixteen chains all landing on one has probability 2^-15.
     expect(holders).toEqual(new Set(['east', 'west']));
   });
 
@@ -179,7 +179,19 @@ describe('the Responses API through the official openai SDK', () => {
     const turn = openai().responses.create({ model, input: 'second turn', previous_response_id: data.id });
     await expect(turn).rejects.toBeInstanceOf(RateLimitError);
     const error = (await turn.catch((e: unknown) => e)) as RateLimitError;
-    expect(Number(error.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(error.headers.get('retry-after')).toBe('7');
+    expect(other.requests.length).toBe(otherBefore);
+    holder.setFault(undefined);
+  });
+
+  it('answers 503 response_backend_unavailable when the bound backend cannot be reached, never sending the turn elsewhere', async () => {
+    const { data, response } = await openai().responses.create({ model, input: 'first turn' }).withResponse();
+    const holder = response.headers.get('x-router-backend') === 'east' ? east : west;
+    const other = holder === east ? west : east;
+    const otherBefore = other.requests.length;
+    holder.setFault({ kind: 'reset' });
+    const turn = openai().responses.retrieve(data.id);
+    await expect(turn).rejects.toMatchObject({ status: 503, code: 'response_backend_unavailable' });
     expect(other.requests.length).toBe(otherBefore);
     holder.setFault(undefined);
   });
