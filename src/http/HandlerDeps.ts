@@ -1,4 +1,5 @@
 import { ResponseCache } from '../cache/ResponseCache';
+import { CacheTally } from '../cache/cacheTally';
 import { RouterConfig } from '../config/types';
 import type { HistoryShare } from '../status/historyShare';
 import { CredentialSource } from '../credentials/CredentialSource';
@@ -31,4 +32,6 @@ export interface StatusDeps extends ProxyDeps {
   readonly tally?: BackendTally;
   /** The app's request history (every instance's), for `?history=` and the charts; optional for test runtimes. */
   readonly history?: HistoryShare;
+  /** This instance's response cache counts per consumer; undefined when ROUTER_CACHE is off. */
+  readonly cacheTally?: CacheTally;
 }

@@ -36,6 +36,7 @@ export function statusHandler(runtime: () => StatusDeps) {
       lastSyncAtMs: rt.stateHandle.lastSyncAtMs(),
       startedAtMs: rt.startedAtMs,
       nowMs: rt.now(),
+      ...(rt.cacheTally === undefined ? {} : { responseCache: () => rt.cacheTally?.snapshot() ?? {} }),
       ...(spanMs === undefined ? {} : { history: history(rt, spanMs) }),
     });
     return { status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: status };

@@ -20,6 +20,8 @@ export interface StatusInput {
   readonly lastSyncAtMs: number | undefined;
   readonly startedAtMs: number;
   readonly nowMs: number;
+  /** Response cache counts per consumer (hits, misses, bypasses, tokens saved); absent when ROUTER_CACHE is off. */
+  readonly responseCache?: () => Record<string, unknown>;
   /** The app's history (`?history=1h`): included only when asked for. */
   readonly history?: HistoryView;
 }
@@ -36,6 +38,7 @@ export function buildStatus(input: StatusInput) {
     instance: input.instanceId,
     generatedAt: iso(input.nowMs),
     uptimeSeconds: Math.round((input.nowMs - input.startedAtMs) / 1000),
+    ...(input.responseCache === undefined ? {} : { responseCache: input.responseCache() }),
     strategy: input.config.strategy,
     sharedState: {
       store: input.stateKind,

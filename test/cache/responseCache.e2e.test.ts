@@ -17,6 +17,7 @@ beforeAll(async () => {
     BACKEND_1_PRIORITY: '1',
     BACKEND_1_APIKEY: BACKEND_KEY,
     ROUTER_ID_SECRET: 'cache-e2e-id-secret-0123456789abcdef',
+    ROUTER_ADMIN_KEY: 'cache-admin-key-0123456789',
     ROUTER_CACHE: 'semantic',
     ROUTER_SEMANTIC_CACHE_EMBEDDINGS: 'embed',
     ROUTER_SEMANTIC_CACHE_DIMENSIONS: '256',
@@ -172,6 +173,18 @@ describe('the response cache, through a router process and the official openai S
       })
       .withResponse();
     expect(withSystem.response.headers.get('x-router-cache')).toBe('miss');
+  });
+
+  it('counts hits, misses and tokens saved per consumer on the status page', async () => {
+    const content = fresh();
+    await chat(content, { key: BOB });
+    await chat(content, { key: BOB });
+    const status = (await (await fetch(`${router.url}/api/router/status`, { headers: { 'api-key': 'cache-admin-key-0123456789' } })).json()) as {
+      responseCache: Record<string, { hits: number; misses: number; tokensSaved: number }>;
+    };
+    expect(status.responseCache.bob?.hits).toBeGreaterThanOrEqual(1);
+    expect(status.responseCache.bob?.misses).toBeGreaterThanOrEqual(1);
+    expect(status.responseCache.bob?.tokensSaved).toBeGreaterThan(0);
   });
 
   it('says nothing about the cache on routes it does not apply to', async () => {
