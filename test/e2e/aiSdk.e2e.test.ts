@@ -60,22 +60,27 @@ describe('the router, driven by the Vercel AI SDK’s Azure provider', () => {
     expect(JSON.parse(forwarded()[0]?.body ?? '{}')).toMatchObject({ stream: true });
   });
 
-  it('continues a two-turn exchange with previousResponseId on the backend that holds the first turn', async () => {
-    const first = await generateText({ model: azure()(alias), prompt: 'Remember the word teal', maxRetries: 0 });
-    const previousResponseId = (first.providerMetadata?.azure as { responseId?: string } | undefined)?.responseId;
-    expect(previousResponseId).toMatch(/^resp_/);
-    const holder = east.requests.length === 1 ? east : west;
-    const second = await generateText({
-      model: azure()(alias),
-      prompt: 'Which word?',
-      maxRetries: 0,
-      providerOptions: { azure: { previousResponseId } }, // the provider reads options under its own name
-    });
-    expect(second.text.length).toBeGreaterThan(0);
-    expect(holder.requests).toHaveLength(2);
-    // The router unsealed the id: the holder received its own id back, one it stores.
-    const forwardedId = (JSON.parse(holder.requests[1]?.body ?? '{}') as { previous_response_id?: string }).previous_response_id;
-    expect(forwardedId).not.toBe(previousResponseId);
-    expect(holder.holds(forwardedId ?? '')).toBe(true);
+  it('continues two-turn exchanges with previousResponseId on the backend that holds each first turn', async () => {
+    // Six exchanges: were the second turns balanced instead of bound, one would stray with probability 1 - 2^-6.
+    for (let n = 0; n < 6; n++) {
+      east.reset();
+      west.reset();
+      const first = await generateText({ model: azure()(alias), prompt: `Remember the word teal ${n}`, maxRetries: 0 });
+      const previousResponseId = (first.providerMetadata?.azure as { responseId?: string } | undefined)?.responseId;
+      expect(previousResponseId).toMatch(/^resp_/);
+      const holder = east.requests.length === 1 ? east : west;
+      const second = await generateText({
+        model: azure()(alias),
+        prompt: 'Which word?',
+        maxRetries: 0,
+        providerOptions: { azure: { previousResponseId } }, // the provider reads options under its own name
+      });
+      expect(second.text.length).toBeGreaterThan(0);
+      expect(holder.requests).toHaveLength(2);
+      // The router unsealed the id: the holder received its own id back, one it stores.
+      const body = JSON.parse(holder.requests[1]?.body ?? '{}') as { previous_response_id?: string };
+      expect(body.previous_response_id).not.toBe(previousResponseId);
+      expect(holder.holds(body.previous_response_id ?? '')).toBe(true);
+    }
   });
 });
