@@ -44,7 +44,14 @@ export function createRuntime(env: Env): Runtime {
     ...(usageCounter ? [usageCounter] : []),
   ]);
   const router = new Router({ config, state, credentials, client, now: Date.now, random: Math.random, events });
-  const cacheHandle = config.cache && createResponseCache(config.cache, config.state, { now: Date.now, log, route: (request) => router.route(request) });
+  const cacheHandle =
+    config.cache &&
+    createResponseCache(config.cache, config.state, {
+      now: Date.now,
+      log,
+      route: (request) => router.route(request),
+      listeners: telemetry ? [(outcome) => telemetry.cacheOutcome(outcome)] : [],
+    });
   cacheHandle?.start();
   return {
     config,

@@ -1,3 +1,4 @@
+import { CACHE_NAMES, CacheOutcome } from '../cache/cacheTally';
 import { CompletedRequest, RouterEvents } from '../router/RouterEvents';
 import { WindowReason } from '../core/windows';
 
@@ -34,6 +35,8 @@ function entraCredential(authentication: string | undefined): unknown {
 }
 
 export interface Telemetry extends RouterEvents {
+  /** A cacheable request's cache outcome (the response cache's listener). */
+  cacheOutcome(outcome: CacheOutcome): void;
   flush(): Promise<void>;
 }
 
@@ -73,6 +76,13 @@ export function telemetryOver(client: AiClient, log: (line: string) => void): Te
   return {
     wantsUsage: true,
     completed: (r) => guard(() => trackCompleted(client, r)),
+    cacheOutcome: (o) =>
+      guard(() => {
+        const properties = { Consumer: o.consumer, Deployment: o.alias, Status: o.status, ...(o.match === undefined ? {} : { Match: o.match }) };
+        client.trackEvent({ name: CACHE_NAMES.event, properties, measurements: { TokensSaved: o.tokensSaved } });
+        if (o.status === 'hit')
+          client.trackMetric({ name: CACHE_NAMES.tokensSavedMetric, value: o.tokensSaved, properties: { Consumer: o.consumer, Deployment: o.alias } });
+      }),
     failover: (from, reason) => guard(() => client.trackEvent({ name: 'Failover', properties: { Backend: from, Reason: reason } })),
     allThrottled: (alias, consumer, retryAfterMs) =>
       guard(() =>

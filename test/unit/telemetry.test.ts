@@ -68,6 +68,18 @@ describe('telemetryOver', () => {
     expect(fake.events[3]).toMatchObject({ properties: { Deployment: 'gpt-4o', Consumer: 'team-a' }, measurements: { RetryAfterMs: 2100 } });
   });
 
+  it('records cache outcomes as ResponseCache events, and the tokens a hit saved as a metric', () => {
+    const fake = fakeClient();
+    const telemetry = telemetryOver(fake.client, () => undefined);
+    telemetry.cacheOutcome({ consumer: 'team-a', alias: 'gpt-4o', status: 'hit', match: 'semantic', tokensSaved: 120 });
+    telemetry.cacheOutcome({ consumer: 'team-a', alias: 'gpt-4o', status: 'miss', tokensSaved: 0 });
+    expect(fake.events.map((e) => [e.name, e.properties?.Status, e.properties?.Match, e.measurements?.TokensSaved])).toEqual([
+      ['ResponseCache', 'hit', 'semantic', 120],
+      ['ResponseCache', 'miss', undefined, 0],
+    ]);
+    expect(fake.metrics).toEqual([{ name: 'Cache Tokens Saved', value: 120, properties: { Consumer: 'team-a', Deployment: 'gpt-4o' } }]);
+  });
+
   it('never lets a failing telemetry client reach the request, and says so once', () => {
     const lines: string[] = [];
     const broken = {
