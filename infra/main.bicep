@@ -150,6 +150,16 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    displayName: 'Azure OpenAI router (${appName})'
+    location: location
+    tags: tags
+    appInsightsId: monitoring.outputs.appInsightsId
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {

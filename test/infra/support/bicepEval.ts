@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type Parser from 'tree-sitter';
 import { parseBicep, REPO } from './bicep';
@@ -967,6 +968,8 @@ function callNamed(name: string, argNodes: readonly Node[], node: Node, env: Env
       return Object.keys(a)
         .sort((x, y) => x.localeCompare(y, 'en', { sensitivity: 'base' }))
         .map((key) => ({ key, value: a[key] }));
+    case 'loadTextContent':
+      return readFileSync(join(dirname(env.file.path), asString(a, node)), 'utf8'); // compile time, relative to the file
     default:
       return fail(node, `unsupported function ${name}()`);
   }
