@@ -12,6 +12,7 @@ const colorOf = (i) => PALETTE[i % PALETTE.length];
 const timesOf = (h) => { const t0 = Date.parse(h.from) / 1000; return h.allThrottled.map((_, i) => t0 + i * h.bucketSeconds); };
 const fmt = (v) => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US'));
 function widthOf(id) { return Math.max(320, document.getElementById(id).clientWidth - 2); }
+const compact = (v) => (Math.abs(v) >= 1e6 ? +(v / 1e6).toFixed(1) + 'M' : Math.abs(v) >= 1e4 ? +(v / 1e3).toFixed(1) + 'k' : fmt(v));
 function chart(id, title, series, data, extra) {
   const key = series.map((s) => s.label + (s.dash ? '~' : '')).join('|');
   const have = charts[id];
@@ -19,7 +20,7 @@ function chart(id, title, series, data, extra) {
   if (have) have.plot.destroy();
   const el = document.getElementById(id);
   el.textContent = '';
-  const opts = Object.assign({ title, width: widthOf(id), height: 220, series: [{}].concat(series), scales: { x: { time: true } }, legend: { live: true } }, extra || {});
+  const opts = Object.assign({ title, width: widthOf(id), height: 220, series: [{}].concat(series), scales: { x: { time: true } }, axes: [{}, { size: 56, values: (u, vals) => vals.map(compact) }], legend: { live: true } }, extra || {});
   charts[id] = { key, plot: new uPlot(opts, data, el) };
 }
 function trafficChart(h, times) {

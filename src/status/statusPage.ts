@@ -65,6 +65,7 @@ input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}button{padding:8
 #order{margin:0 0 12px;font-size:14px}.num{font-variant-numeric:tabular-nums}
 #charts{margin-top:20px;display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:16px}#charts>div{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px;min-width:0}
 #charts-bar{margin-top:20px;display:flex;gap:12px;align-items:center;font-size:14px}#charts-bar select{padding:4px}#timeline-legend span{margin-right:12px;font-size:12px}#timeline-legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+#charts .u-legend th,#charts .u-legend td{text-transform:none;background:none;border:0;padding:2px 4px;font-size:12px;font-weight:400;color:inherit}
 /*UPLOT_CSS*/
 </style></head><body>
 <header><h1>Azure OpenAI router</h1><span id="meta">not connected</span></header>
@@ -72,7 +73,7 @@ input{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}button{padding:8
 <form id="login"><label for="key">Admin key (ROUTER_ADMIN_KEY)</label><input id="key" type="password" autocomplete="off"><button>Show status</button><p id="err"></p></form>
 <div id="view" hidden><p id="order"></p>
 <table><thead><tr><th>Backend</th><th>Priority</th><th>State</th><th>Latency</th><th>Windows</th><th>Remaining</th><th>Served</th><th>Credential</th></tr></thead><tbody id="rows"></tbody></table>
-<div id="charts-bar"><label for="span">History</label><select id="span"><option value="15m">15 min</option><option value="1h" selected>1 hour</option></select><span id="charts-meta" class="mute"></span></div>
+<div id="charts-bar"><label for="span">History</label><select id="span"><option value="5m">5 min</option><option value="15m">15 min</option><option value="1h" selected>1 hour</option></select><span id="charts-meta" class="mute"></span></div>
 <section id="charts" hidden><div id="chart-traffic"></div><div id="chart-latency"></div><div id="timeline-box"><canvas id="chart-timeline"></canvas><div id="timeline-legend"></div></div><div id="chart-consumers"></div></section></div>
 </main>
 `;

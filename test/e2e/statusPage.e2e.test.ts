@@ -18,9 +18,12 @@ import { RouterProcess, startRouterProcess } from '../support/routerProcess';
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = 'status-page-admin-key-000000001';
 const CONSUMER = 'status-page-consumer-key-00001';
-// docs/status-page.png is rewritten only on request (UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
-const SCREENSHOT =
-  process.env.UPDATE_SCREENSHOT === '1' ? resolve(__dirname, '..', '..', 'docs', 'status-page.png') : join(tmpdir(), `router-status-page-${process.pid}.png`);
+const BATCH = 'status-page-batch-key-000000001';
+// docs/status-page.png and docs/status-charts.png are rewritten only on request (UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
+const UPDATE = process.env.UPDATE_SCREENSHOT === '1';
+const shot = (name: string): string => (UPDATE ? resolve(__dirname, '..', '..', 'docs', `${name}.png`) : join(tmpdir(), `router-${name}-${process.pid}.png`));
+const SCREENSHOT = shot('status-page');
+const CHARTS_SCREENSHOT = shot('status-charts');
 const BACKENDS = [
   { name: 'ptu-eastus', priority: 1, type: 'ptu', latencyMs: 35 },
   { name: 'payg-swedencentral', priority: 2, type: 'paygo', latencyMs: 60 },
@@ -35,10 +38,10 @@ const seen: string[] = []; // every status answer, for the secrets scan
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function chat(model: string) {
+async function chat(model: string, key = CONSUMER) {
   const res = await fetch(`${router.url}/api/openai/deployments/${model}/chat/completions?api-version=2024-10-21`, {
     method: 'POST',
-    headers: { 'api-key': CONSUMER, 'content-type': 'application/json' },
+    headers: { 'api-key': key, 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
   });
   await res.arrayBuffer();
@@ -51,7 +54,8 @@ beforeAll(async () => {
     BACKENDS.map((b) => startSimulatedBackend({ name: b.name, apiKey: `${b.name}-key-00000000`, latencyMs: b.latencyMs, tpm: 120_000, rpm: 720 })),
   );
   const env: Record<string, string> = {
-    ROUTER_API_KEYS: `ops-demo:${CONSUMER}`,
+    ROUTER_API_KEYS: `ops-demo:${CONSUMER},batch-jobs:${BATCH}`,
+    ROUTER_CONSUMER_LIMITS: 'ops-demo=20000,batch-jobs=8000',
     ROUTER_ADMIN_KEY: ADMIN,
     AzureWebJobsStorage: azurite.connectionString,
     ROUTER_STATE_STORE: 'table',
@@ -135,6 +139,24 @@ describe('the router status JSON', () => {
     expect((await status({})).status).toBe(401);
   });
 
+  it('returns the history with ?history=15m: answers per backend, the 429 that moved on, the window and tokens per consumer', async () => {
+    const res = await fetch(`${router.url}/api/router/status?history=15m`, { headers: { 'api-key': ADMIN } });
+    const text = await res.text();
+    seen.push(text);
+    const { history } = JSON.parse(text) as RouterStatus;
+    expect(history).toMatchObject({ bucketSeconds: 10, instances: 1 });
+    expect(history?.allThrottled).toHaveLength(90);
+    const sum = (values: readonly number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
+    const of = (name: string) => history?.backends.find((b) => b.name === name);
+    expect(sum(of('ptu-eastus')?.served)).toBeGreaterThanOrEqual(4);
+    expect(sum(of('ptu-eastus')?.throttled)).toBeGreaterThanOrEqual(1);
+    expect(sum(history?.backends.flatMap((b) => b.failedOver))).toBeGreaterThanOrEqual(1);
+    expect(of('ptu-eastus')?.p50Ms.some((ms) => ms !== null && ms >= 10)).toBe(true);
+    expect(history?.intervals).toContainEqual(expect.objectContaining({ backend: 'ptu-eastus', deployment: 'gpt-4o-mini', reason: 'throttled' }));
+    expect(history?.consumers).toContainEqual(expect.objectContaining({ name: 'ops-demo', tokensPerMinuteLimit: 20_000 }));
+    expect(sum(history?.consumers.find((c) => c.name === 'ops-demo')?.tokens)).toBeGreaterThan(0);
+  });
+
   it('never contains a backend key, the admin key, a consumer key or a backend URL', () => {
     expect(seen.length).toBeGreaterThan(3);
     for (const text of seen) expectNoSecrets(text);
@@ -142,7 +164,7 @@ describe('the router status JSON', () => {
 });
 
 function expectNoSecrets(text: string): void {
-  const secrets = [ADMIN, CONSUMER, ...BACKENDS.map((b) => `${b.name}-key`), ...simulators.map((s) => new URL(s.url).host)];
+  const secrets = [ADMIN, CONSUMER, BATCH, ...BACKENDS.map((b) => `${b.name}-key`), ...simulators.map((s) => new URL(s.url).host)];
   for (const secret of secrets) expect(text).not.toContain(secret);
   expect(text).not.toMatch(/https?:\/\/|127\.0\.0\.1/);
 }
@@ -187,14 +209,51 @@ describe.skipIf(!existsSync(CHROMIUM))('the router status page in headless Chrom
       await expect.poll(() => ptuRow.textContent(), { timeout: 12_000, interval: 250 }).toMatch(/gpt-4o: throttled, \d+ s left/);
       expect(await ptuRow.locator('.pill').first().textContent()).toMatch(/^\d benched$/);
 
-      expectNoSecrets(await page.content()); // the rendered page shows figures and names only
+      // Traffic from two consumers through every backend, the PTU throttled part of the time (a minute of it for the screenshot).
+      const rounds = UPDATE ? 24 : 3;
+      for (let round = 0; round < rounds; round++) {
+        if (round % 8 === 4) simulators[0]?.setFault({ kind: 'status', status: 429, headers: { 'retry-after': '12' } }, 1);
+        await Promise.all([chat('gpt-4o'), chat('gpt-4o-mini', BATCH), chat('gpt-4o', BATCH)]);
+        if (UPDATE) await sleep(2500);
+      }
+      await page.selectOption('#span', '5m');
+      await expect.poll(() => page.locator('#charts').isVisible(), { timeout: 12_000 }).toBe(true);
+      await expect.poll(() => page.locator('#charts-meta').textContent(), { timeout: 12_000 }).toMatch(/^Last 5 min in 10 s buckets, from 1 instance\.$/);
+      for (const id of ['chart-traffic', 'chart-latency', 'chart-consumers']) expect(await page.locator(`#${id} canvas`).count()).toBe(1);
+      // Each chart has painted its series (coloured pixels; axes and grid are grey), and the timeline its throttled bars.
+      const painted = await page.evaluate<Record<string, { coloured: number; throttledBars: number }>>(PAINTED);
+      for (const id of ['chart-traffic', 'chart-latency', 'chart-consumers', 'chart-timeline']) expect(painted[id]?.coloured, id).toBeGreaterThan(100);
+      expect(painted['chart-timeline']?.throttledBars).toBeGreaterThan(50);
+      expect(await page.locator('#chart-consumers').textContent()).toMatch(/batch-jobs limit/);
+
+      // The rendered page shows figures and names only (the inline uPlot keeps its licence banner's project URL).
+      const content = await page.content();
+      expectNoSecrets(content.replace(/<script[^>]*>[\s\S]*?<\/script>/g, ''));
+      for (const key of [ADMIN, CONSUMER, BATCH]) expect(content).not.toContain(key);
       expect(page.url()).toBe(`${router.url}/api/router/status`); // the key never lands in the URL
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await page.locator('#charts').screenshot({ path: CHARTS_SCREENSHOT });
     } finally {
       await context.close();
     }
-  }, 40_000);
+  }, 120_000);
 });
+
+/** In the page: per chart canvas, how many pixels are coloured (not grey, white or clear) and how many are the throttled bars' colour. */
+const PAINTED = `(() => {
+  const out = {};
+  for (const canvas of document.querySelectorAll('#charts canvas')) {
+    const id = canvas.closest('[id^="chart-"]')?.id ?? canvas.id;
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let coloured = 0, throttledBars = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) coloured++;
+      if (d[i] === 212 && d[i + 1] === 167 && d[i + 2] === 44) throttledBars++;
+    }
+    out[id] = { coloured, throttledBars };
+  }
+  return out;
+})()`;
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
