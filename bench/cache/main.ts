@@ -13,6 +13,7 @@ import { TableCacheStore } from '../../src/cache/TableCacheStore';
 import { OPERATIONS } from '../../src/core/operations';
 import { startPrivateAzurite } from '../../src/local/azurite';
 import { startSimulatedBackend } from '../../src/local/simulator';
+import { ownRequest } from '../../src/router/ownRequest';
 import { ProxyRequest } from '../../src/router/types';
 
 const DIMENSIONS = 256;
@@ -27,20 +28,7 @@ function request(content: string): ProxyRequest {
     ],
     temperature: 0,
   };
-  return {
-    api: 'deployments',
-    operation: OPERATIONS.chat,
-    method: 'POST',
-    alias: 'gpt-4o',
-    params: {},
-    boundTo: undefined,
-    search: '?api-version=2024-10-21',
-    body: Buffer.from(JSON.stringify(json)),
-    json,
-    stream: false,
-    forwardHeaders: {},
-    consumer: 'bench',
-  };
+  return ownRequest({ api: 'deployments', operation: OPERATIONS.chat, alias: 'gpt-4o', json, consumer: 'bench', search: '?api-version=2024-10-21' });
 }
 
 function randomUnit(random: () => number): Float32Array {

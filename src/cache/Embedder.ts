@@ -1,4 +1,5 @@
 import { OPERATIONS } from '../core/operations';
+import { ownRequest } from '../router/ownRequest';
 import { ProxyRequest, RouteResult } from '../router/types';
 import { SemanticSettings } from './CacheSettings';
 
@@ -16,20 +17,7 @@ export function routerEmbedder(route: (request: ProxyRequest) => Promise<RouteRe
   return {
     embed: async (text, consumer) => {
       const json = { model: settings.embeddingsAlias, input: text, ...(settings.dimensions === undefined ? {} : { dimensions: settings.dimensions }) };
-      const request: ProxyRequest = {
-        api: 'v1',
-        operation: OPERATIONS.embeddings,
-        method: 'POST',
-        alias: settings.embeddingsAlias,
-        params: {},
-        boundTo: undefined,
-        search: '',
-        body: Buffer.from(JSON.stringify(json)),
-        json,
-        stream: false,
-        forwardHeaders: {},
-        consumer,
-      };
+      const request = ownRequest({ api: 'v1', operation: OPERATIONS.embeddings, alias: settings.embeddingsAlias, json, consumer });
       const result = await withTimeout(route(request), settings.embedTimeoutMs);
       if (result === undefined || result.kind !== 'response' || result.status !== 200 || !Buffer.isBuffer(result.body)) return undefined;
       return embeddingOf(result.body);

@@ -3,6 +3,7 @@ import { CACHE_OFF, CacheSettings } from '../../src/cache/CacheSettings';
 import { createResponseCache } from '../../src/cache/createResponseCache';
 import { MemoryCacheStore } from '../../src/cache/MemoryCacheStore';
 import { OPERATIONS } from '../../src/core/operations';
+import { ownRequest } from '../../src/router/ownRequest';
 import { ProxyRequest } from '../../src/router/types';
 import { reply } from '../support/FakeBackendClient';
 import { backend } from '../support/fixtures';
@@ -28,20 +29,7 @@ function setup(settings: Partial<CacheSettings> = {}, answer: unknown = ANSWER) 
   if (handle === undefined) throw new Error('cache is off');
   const ask = async (json: Record<string, unknown>, options: { consumer?: string; cacheControl?: string; alias?: string } = {}) => {
     const body = { messages: [{ role: 'user', content: 'capital of France?' }], ...json };
-    const request: ProxyRequest = {
-      api: 'deployments',
-      operation: OPERATIONS.chat,
-      method: 'POST',
-      alias: options.alias ?? 'gpt-4o',
-      params: {},
-      boundTo: undefined,
-      search: '?api-version=2024-10-21',
-      body: Buffer.from(JSON.stringify(body)),
-      json: body,
-      stream: false,
-      forwardHeaders: {},
-      consumer: options.consumer ?? 'team-a',
-    };
+    const request = chatRequest(body, options.alias ?? 'gpt-4o', options.consumer ?? 'team-a');
     const answer = await handle.cache.route(request, options.cacheControl ?? null, () => runtime.router.route(request));
     // Stores complete in the background: let them land.
     await new Promise((resolve) => setImmediate(resolve));
@@ -49,6 +37,10 @@ function setup(settings: Partial<CacheSettings> = {}, answer: unknown = ANSWER) 
   };
   return { runtime, store, logs, handle, ask };
 }
+
+/** A chat completion on the `deployments` shape, as parsing builds it. */
+const chatRequest = (json: Record<string, unknown>, alias: string, consumer: string): ProxyRequest =>
+  ownRequest({ api: 'deployments', operation: OPERATIONS.chat, alias, json, consumer, search: '?api-version=2024-10-21' });
 
 describe('ResponseCache', () => {
   it.each([
@@ -131,25 +123,8 @@ describe('ResponseCache', () => {
     });
     expect(second).toBeDefined();
     await second?.sync.syncOnce();
-    const request = { json: { messages: [{ role: 'user', content: 'capital of France?' }] } };
-    const answer = await second?.cache.route(
-      {
-        api: 'deployments',
-        operation: OPERATIONS.chat,
-        method: 'POST',
-        alias: 'gpt-4o',
-        params: {},
-        boundTo: undefined,
-        search: '?api-version=2024-10-21',
-        body: Buffer.from(JSON.stringify(request.json)),
-        json: request.json,
-        stream: false,
-        forwardHeaders: {},
-        consumer: 'team-a',
-      },
-      null,
-      () => Promise.reject(new Error('a hit never routes')),
-    );
+    const request = chatRequest({ messages: [{ role: 'user', content: 'capital of France?' }] }, 'gpt-4o', 'team-a');
+    const answer = await second?.cache.route(request, null, () => Promise.reject(new Error('a hit never routes')));
     expect(answer?.status).toBe('hit');
   });
 });
