@@ -1,34 +1,25 @@
 import { createAzure } from '@ai-sdk/azure';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatedBackend, startSimulatedBackend } from '../../src/local/simulator';
+import { SimulatedBackend } from '../../src/local/simulator';
 import { RouterProcess, startRouterProcess } from '../support/routerProcess';
+import { startTwoEqualBackends, TwoEqualBackends } from '../support/twoEqualBackends';
 
 const ROUTER_KEY = 'e2e-ai-sdk-consumer-key-0123456789';
 let east: SimulatedBackend;
 let west: SimulatedBackend;
 let router: RouterProcess;
+let backends: TwoEqualBackends;
 
 beforeAll(async () => {
-  east = await startSimulatedBackend({ name: 'east', apiKey: 'east-backend-key-000000' });
-  west = await startSimulatedBackend({ name: 'west', apiKey: 'west-backend-key-000000' });
-  router = await startRouterProcess({
-    ROUTER_API_KEYS: `ai:${ROUTER_KEY}`,
-    ROUTER_ID_SECRET: 'e2e-ai-sdk-id-secret-0123456789abcdef',
-    BACKEND_1_URL: east.url,
-    BACKEND_1_NAME: 'east',
-    BACKEND_1_PRIORITY: '1',
-    BACKEND_1_APIKEY: 'east-backend-key-000000',
-    BACKEND_2_URL: west.url,
-    BACKEND_2_NAME: 'west',
-    BACKEND_2_PRIORITY: '1',
-    BACKEND_2_APIKEY: 'west-backend-key-000000',
-  });
+  backends = await startTwoEqualBackends();
+  ({ east, west } = backends);
+  router = await startRouterProcess({ ROUTER_API_KEYS: `ai:${ROUTER_KEY}`, ROUTER_ID_SECRET: 'e2e-ai-sdk-id-secret-0123456789abcdef', ...backends.env });
 }, 30_000);
 
 afterAll(async () => {
   await router?.stop();
-  await Promise.all([east?.close(), west?.close()]);
+  await backends?.close();
 });
 
 let alias = 'gpt-4o';

@@ -1,7 +1,8 @@
 import { AzureOpenAI, NotFoundError, OpenAI, RateLimitError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatedBackend, startSimulatedBackend } from '../../src/local/simulator';
+import { SimulatedBackend } from '../../src/local/simulator';
 import { RouterProcess, startRouterProcess } from '../support/routerProcess';
+import { startTwoEqualBackends, TwoEqualBackends } from '../support/twoEqualBackends';
 
 const FIRST_KEY = 'e2e-responses-first-key-0123456789';
 const SECOND_KEY = 'e2e-responses-second-key-012345678';
@@ -11,31 +12,20 @@ let east: SimulatedBackend;
 let west: SimulatedBackend;
 let router: RouterProcess;
 let twin: RouterProcess;
+let backends: TwoEqualBackends;
 
 beforeAll(async () => {
   // A 2 ms pace between generated tokens keeps a long background response running long enough to cancel.
-  east = await startSimulatedBackend({ name: 'east', apiKey: 'east-backend-key-000000', chunkIntervalMs: 2 });
-  west = await startSimulatedBackend({ name: 'west', apiKey: 'west-backend-key-000000', chunkIntervalMs: 2 });
+  backends = await startTwoEqualBackends({ chunkIntervalMs: 2 });
+  ({ east, west } = backends);
   // Two backends of one priority and equal weight: only affinity keeps a chain on the backend that holds it.
-  const env = {
-    ROUTER_API_KEYS: `first:${FIRST_KEY},second:${SECOND_KEY}`,
-    ROUTER_ID_SECRET: ID_SECRET,
-    BACKEND_1_URL: east.url,
-    BACKEND_1_NAME: 'east',
-    BACKEND_1_PRIORITY: '1',
-    BACKEND_1_APIKEY: 'east-backend-key-000000',
-    BACKEND_2_URL: west.url,
-    BACKEND_2_NAME: 'west',
-    BACKEND_2_PRIORITY: '1',
-    BACKEND_2_APIKEY: 'west-backend-key-000000',
-    ROUTER_RETRY_AFTER_MIN_MS: '50',
-  };
+  const env = { ROUTER_API_KEYS: `first:${FIRST_KEY},second:${SECOND_KEY}`, ROUTER_ID_SECRET: ID_SECRET, ...backends.env, ROUTER_RETRY_AFTER_MIN_MS: '50' };
   [router, twin] = await Promise.all([startRouterProcess(env), startRouterProcess(env)]);
 }, 40_000);
 
 afterAll(async () => {
   await Promise.all([router?.stop(), twin?.stop()]);
-  await Promise.all([east?.close(), west?.close()]);
+  await backends?.close();
 });
 
 let model = 'gpt-4o';
