@@ -12,6 +12,8 @@ export interface ConfigMetrics {
   readonly servedRatio: number;
   /** PTU served ÷ PTU capacity over the interval. */
   readonly ptuBusy: number;
+  /** Each backend's served ÷ its own capacity over the interval, in BACKENDS order. */
+  readonly busyByBackend: readonly { readonly name: string; readonly busy: number }[];
   /** Backend 429s (all backends) ÷ requests served. */
   readonly wastedPerServed: number;
   /** Router-answered 429s ÷ requests sent. */
@@ -58,6 +60,10 @@ export function metricsOf(result: ConfigResult, settings: CapacitySettings): Con
     offeredPerSecond: result.offeredPerSecond,
     servedRatio: ratio(served, capacity),
     ptuBusy: ratio(result.backends[ptuIndex]?.admitted ?? 0, ptuCapacity),
+    busyByBackend: BACKENDS.map((spec, i) => ({
+      name: spec.name,
+      busy: ratio(result.backends[i]?.admitted ?? 0, capacityOver(spec, settings, result.measuredMs)),
+    })),
     wastedPerServed: ratio(backendThrottled, served),
     clientThrottledShare: ratio(client.throttled, client.sent),
     sent: client.sent,

@@ -64,7 +64,7 @@ const pct = (value: number): string => `${(value * 100).toFixed(1)} %`;
 function summaryLine(m: ConfigMetrics): string {
   const other = m.otherErrors > 0 ? `, ${m.otherErrors} other errors (${m.firstOther ?? ''})` : '';
   return (
-    `[capacity] ${m.id.padEnd(13)} served ${pct(m.servedRatio)} of capacity, PTU ${pct(m.ptuBusy)}, ` +
+    `[capacity] ${m.id.padEnd(13)} served ${pct(m.servedRatio)} of capacity (${m.busyByBackend.map((b) => `${b.name} ${pct(b.busy)}`).join(', ')}), ` +
     `backend 429s/served ${m.wastedPerServed.toFixed(3)}, client 429s ${pct(m.clientThrottledShare)}, ` +
     `calls/request ${m.callsPerRequest.toFixed(2)}, client p50/p99 ${m.p50Ms.toFixed(0)}/${m.p99Ms.toFixed(0)} ms, load ${m.loadAverage.toFixed(1)}${other}`
   );

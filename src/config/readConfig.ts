@@ -55,6 +55,7 @@ export function readConfig(env: Env, settings = new SettingsReader(env)): Router
     // A long completion is well under 1 MB; 2,048 embeddings of 3,072 floats in base64 about 34 MB.
     maxResponseBytes: settings.integer('ROUTER_MAX_RESPONSE_BYTES', 48 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     throttle,
+    rateWindowMs: settings.secondsAsMs('ROUTER_RATE_WINDOW_SECONDS', 10, 1, 60),
     circuit,
     state: readStateSettings(settings, windowCaps(throttle, circuit)),
     latency: {

@@ -106,6 +106,12 @@ export interface RouterConfig {
   /** ROUTER_MAX_RESPONSE_BYTES: a non-stream backend answer larger than this is cut off and fails over. */
   readonly maxResponseBytes: number;
   readonly throttle: ThrottlePolicy;
+  /**
+   * ROUTER_RATE_WINDOW_SECONDS: the window Azure enforces RPM/TPM over. A remaining report is
+   * fresh for one window, and a call's slot returns to its sender one window after it was sent.
+   * Optional so hand-built configs (tests) get Azure's 10 s.
+   */
+  readonly rateWindowMs?: number;
   readonly circuit: CircuitPolicy;
   readonly state: StateSettings;
   readonly latency: LatencySettings;

@@ -1,6 +1,6 @@
 import { RoutingStrategy } from '../config/types';
 import { LatencyLookup, LatencyPolicy } from './latency';
-import { RemainingLookup } from './remaining';
+import { canCover, RATE_WINDOW_MS, Remaining } from './remaining';
 import { STRATEGIES } from './strategies';
 import { RouteTarget } from './targets';
 import { isActive, Window, WindowLookup } from './windows';
@@ -20,8 +20,13 @@ export interface PlanInput {
   readonly strategy: RoutingStrategy;
   /** Monotonic counter for round-robin; ignored by the priority strategy. */
   readonly rotation: number;
-  /** Last reported remaining tokens/requests per deployment key, for preemptive routing. */
-  readonly remaining?: RemainingLookup;
+  /**
+   * Per deployment key, what this instance may still send by the last reports (see
+   * capacityShare), and when that grows next; for preemptive routing.
+   */
+  readonly remaining?: { getRemaining(key: string): (Remaining & { readonly refillAtMs?: number }) | undefined };
+  /** How long a report stays fresh (ROUTER_RATE_WINDOW_SECONDS); 10 s by default. */
+  readonly rateWindowMs?: number;
   /** What Azure will charge this request on arrival (prompt estimate + max_tokens). */
   readonly estimatedTokens?: number;
   /** Shared latency figures and how to weigh them; without them, configured weights only. */
@@ -32,22 +37,35 @@ export interface PlanInput {
 
 /**
  * Orders the targets for one request. Targets inside a 429 window are never called (they
- * asked us to stay away); targets benched for failures are tried only after every open one,
- * since a guess about a failing backend beats failing the request outright.
+ * asked us to stay away), nor, with a preemptive strategy, targets whose fresh remaining
+ * capacity (this instance's share of it) cannot cover the request: Azure would refuse them on
+ * arrival. Both make the request's Retry-After. Targets benched for failures are tried only
+ * after every open one, since a guess about a failing backend beats failing the request outright.
  */
 export function planAttempts(input: PlanInput): AttemptPlan {
   const open: RouteTarget[] = [];
   const benched: { target: RouteTarget; untilMs: number }[] = [];
   let throttledUntilMs: number | undefined;
+  const preemptive = STRATEGIES[input.strategy].preemptive;
   for (const target of input.targets) {
     const window = activeWindow(input.windows, target, input.nowMs);
-    if (window === undefined) open.push(target);
+    const exhaustedUntilMs = window === undefined && preemptive ? exhaustedUntil(input, target) : undefined;
+    if (exhaustedUntilMs !== undefined) throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, exhaustedUntilMs);
+    else if (window === undefined) open.push(target);
     else if (window.reason === 'throttled') throttledUntilMs = Math.min(throttledUntilMs ?? Infinity, window.untilMs);
     else benched.push({ target, untilMs: window.untilMs });
   }
   const ordered = STRATEGIES[input.strategy].order(open, input);
   benched.sort((a, b) => a.untilMs - b.untilMs);
   return { order: ordered.concat(benched.map((b) => b.target)), throttledUntilMs };
+}
+
+/** When a target whose share cannot cover the request is expected to have room again; undefined if it has room. */
+function exhaustedUntil(input: PlanInput, target: RouteTarget): number | undefined {
+  const share = input.remaining?.getRemaining(target.deploymentKey);
+  const windowMs = input.rateWindowMs ?? RATE_WINDOW_MS;
+  if (share === undefined || canCover(share, input.estimatedTokens ?? 0, input.nowMs, windowMs)) return undefined;
+  return Math.max(input.nowMs + 1, share.refillAtMs ?? share.atMs + windowMs);
 }
 
 /** The later-expiring of the deployment's and the whole backend's windows. */

@@ -5,6 +5,8 @@ export interface Remaining {
   readonly tokens: number | undefined;
   readonly requests: number | undefined;
   readonly atMs: number;
+  /** Set on a 429's report: it stops counting when the 429's Retry-After ends. */
+  readonly freshUntilMs?: number;
 }
 
 export interface RemainingLookup {
@@ -12,10 +14,15 @@ export interface RemainingLookup {
 }
 
 /**
- * Reports older than this say nothing about the backend's current window. Azure enforces its
- * per-minute limits over 10 s sub-windows, so an exhausted report is stale after one.
+ * The window Azure enforces its per-minute limits over (ROUTER_RATE_WINDOW_SECONDS' default):
+ * RPM/6 and TPM/6 per 10 s. A report says nothing about the backend after one window.
  */
-export const REMAINING_FRESH_MS = 10_000;
+export const RATE_WINDOW_MS = 10_000;
+
+/** Whether a report still describes the backend's current window. */
+export function isFresh(remaining: Remaining, nowMs: number, windowMs = RATE_WINDOW_MS): boolean {
+  return nowMs - remaining.atMs <= windowMs && (remaining.freshUntilMs === undefined || nowMs < remaining.freshUntilMs);
+}
 
 const count = (value: string | undefined): number | undefined => {
   const text = value?.trim();
@@ -31,10 +38,10 @@ export function parseRemaining(header: HeaderLookup, nowMs: number): Remaining |
 
 /**
  * Whether a backend can take a request costing `estimatedTokens`, as far as we know. Unknown
- * or stale reports count as "can": only fresh evidence of exhaustion moves a backend back.
+ * or stale reports count as "can": only fresh evidence of exhaustion keeps a backend out.
  */
-export function canCover(remaining: Remaining | undefined, estimatedTokens: number, nowMs: number): boolean {
-  if (remaining === undefined || nowMs - remaining.atMs > REMAINING_FRESH_MS) return true;
+export function canCover(remaining: Remaining | undefined, estimatedTokens: number, nowMs: number, windowMs = RATE_WINDOW_MS): boolean {
+  if (remaining === undefined || !isFresh(remaining, nowMs, windowMs)) return true;
   if (remaining.requests !== undefined && remaining.requests < 1) return false;
   return remaining.tokens === undefined || remaining.tokens >= estimatedTokens;
 }

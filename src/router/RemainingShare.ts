@@ -1,55 +1,68 @@
-import { Remaining, RemainingLookup } from '../core/remaining';
+import { capacityShare, OwnCall, RECLAIM_MARGIN_MS, Share } from '../core/capacityShare';
+import { Remaining, RemainingLookup, isFresh } from '../core/remaining';
 
-interface Sent {
-  /** The report these sends are counted against. */
-  reportAtMs: number;
-  requests: number;
-  tokens: number;
+/** Deployments this instance keeps calls for; past this the least recently called goes first. */
+const MAX_KEYS = 5000;
+
+interface Ledger {
+  readonly calls: OwnCall[];
+  /** The report the draw was made for, and the draw (see capacityShare). */
+  drawAtMs: number;
+  draw: number;
+}
+
+export interface ShareLookup extends RemainingLookup {
+  getRemaining(key: string): Share | undefined;
 }
 
 /**
- * This instance's share of a deployment's last reported capacity: the report (shared by every
- * instance) divided among the live instances, less what this instance has sent since that
- * report. Azure charges prompt + max_tokens on arrival, so without this every instance aims
- * its concurrent requests at the same last few tokens and collects the 429s.
+ * This instance's calls per deployment over the last two rate windows, and its share of each
+ * deployment's last reported capacity (see capacityShare). In memory only: nothing here is
+ * shared or awaited.
  */
 export class RemainingShare {
-  private readonly sent = new Map<string, Sent>();
+  private readonly ledgers = new Map<string, Ledger>();
 
   constructor(
     private readonly reports: RemainingLookup,
     private readonly liveInstances: () => number,
+    private readonly options: { readonly now: () => number; readonly random: () => number; readonly windowMs: number },
   ) {}
 
-  /** Counts one request sent to `key` against its current report. */
-  charge(key: string, tokens: number): void {
-    const report = this.reports.getRemaining(key);
-    if (report === undefined) return;
-    const sent = this.sent.get(key);
-    if (sent === undefined || sent.reportAtMs !== report.atMs) {
-      this.sent.set(key, { reportAtMs: report.atMs, requests: 1, tokens });
-    } else {
-      sent.requests++;
-      sent.tokens += tokens;
-    }
+  /**
+   * Counts a call about to be sent to `key` when the newest report known is `newestReportAtMs`;
+   * set `admitted` on the result once the backend answers.
+   */
+  charge(key: string, tokens: number, newestReportAtMs = -Infinity): OwnCall {
+    const nowMs = this.options.now();
+    const call: OwnCall = { sentAtMs: nowMs, afterReportAtMs: newestReportAtMs, tokens, admitted: false };
+    const ledger = this.ledgers.get(key) ?? { calls: [], drawAtMs: NaN, draw: 0 };
+    this.ledgers.delete(key);
+    this.ledgers.set(key, ledger); // most recently called last
+    if (this.ledgers.size > MAX_KEYS) this.ledgers.delete(this.ledgers.keys().next().value as string);
+    ledger.calls.push(call);
+    const cutoffMs = nowMs - 2 * this.options.windowMs - RECLAIM_MARGIN_MS;
+    let stale = 0;
+    while (stale < ledger.calls.length && (ledger.calls[stale]?.sentAtMs ?? Infinity) < cutoffMs) stale++;
+    if (stale > 0) ledger.calls.splice(0, stale);
+    return call;
   }
 
-  /** What this instance may still use of `key`'s report. */
-  lookup(): RemainingLookup {
+  /** What this instance may still use of each deployment's report; undefined without a fresh one. */
+  lookup(): ShareLookup {
     return { getRemaining: (key) => this.share(key) };
   }
 
-  private share(key: string): Remaining | undefined {
-    const report = this.reports.getRemaining(key);
-    if (report === undefined) return undefined;
-    const instances = Math.max(1, this.liveInstances());
-    const sent = this.sent.get(key);
-    const since = sent !== undefined && sent.reportAtMs === report.atMs ? sent : { requests: 0, tokens: 0 };
-    if (instances === 1 && since.requests === 0) return report;
-    return {
-      tokens: report.tokens === undefined ? undefined : report.tokens / instances - since.tokens,
-      requests: report.requests === undefined ? undefined : report.requests / instances - since.requests,
-      atMs: report.atMs,
-    };
+  private share(key: string): Share | undefined {
+    const { now, windowMs } = this.options;
+    const report: Remaining | undefined = this.reports.getRemaining(key);
+    const nowMs = now();
+    if (report === undefined || !isFresh(report, nowMs, windowMs)) return undefined;
+    const ledger = this.ledgers.get(key);
+    if (ledger !== undefined && ledger.drawAtMs !== report.atMs) {
+      ledger.drawAtMs = report.atMs;
+      ledger.draw = this.options.random();
+    }
+    return capacityShare({ report, instances: this.liveInstances(), calls: ledger?.calls ?? [], nowMs, windowMs, draw: ledger?.draw ?? this.options.random() });
   }
 }

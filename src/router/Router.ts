@@ -6,7 +6,7 @@ import { affinityKey } from '../core/affinity';
 import { estimateTokens } from '../core/estimateTokens';
 import { finalFailure } from '../core/finalFailure';
 import { AttemptPlan, planAttempts } from '../core/planAttempts';
-import { parseRemaining, RemainingLookup } from '../core/remaining';
+import { parseRemaining, RATE_WINDOW_MS } from '../core/remaining';
 import { RouteTarget, TargetIndex } from '../core/targets';
 import { CredentialSource } from '../credentials/CredentialSource';
 import { StateStore } from '../state/StateStore';
@@ -17,7 +17,7 @@ import { deliver, Served } from './deliver';
 import { Redactor, secretOf } from './redact';
 import { withStreamUsage } from './streamUsage';
 import { InFlight } from './InFlight';
-import { RemainingShare } from './RemainingShare';
+import { RemainingShare, ShareLookup } from './RemainingShare';
 import { headerLookup } from './headers';
 import { discard, readAll } from './relayStream';
 import { ProxyRequest, RouteResult } from './types';
@@ -70,13 +70,17 @@ export class Router {
   private rotation = 0;
   private readonly inFlight = new InFlight();
   private readonly share: RemainingShare;
-  private readonly shareLookup: RemainingLookup;
+  private readonly shareLookup: ShareLookup;
 
   constructor(private readonly deps: RouterDeps) {
     this.targets = new TargetIndex(deps.config.backends);
     this.events = deps.events ?? silentEvents;
     this.breakers = new CircuitBreakers(deps.config.circuit);
-    this.share = new RemainingShare(deps.state, () => deps.state.liveInstances());
+    this.share = new RemainingShare(deps.state, () => deps.state.liveInstances(), {
+      now: deps.now,
+      random: deps.random,
+      windowMs: deps.config.rateWindowMs ?? RATE_WINDOW_MS,
+    });
     this.shareLookup = this.share.lookup();
     this.storedIds = deps.config.idSecret === undefined ? undefined : new StoredIds(deps.config.idSecret);
   }
@@ -146,6 +150,7 @@ export class Router {
       strategy: config.strategy,
       rotation: this.rotation++,
       remaining: this.shareLookup,
+      rateWindowMs: config.rateWindowMs,
       estimatedTokens,
       affinityKey,
       latency: config.latency.enabled ? { lookup: this.inFlight.over(state, this.deps.now()), policy: config.latency } : undefined,
@@ -168,7 +173,7 @@ export class Router {
     // Failover is reported when the next attempt starts: a failed last attempt moved nowhere.
     if (progress.movingOn !== undefined) this.events.failover?.(progress.movingOn.from, progress.movingOn.reason);
     const sentAtMs = now();
-    this.share.charge(target.deploymentKey, progress.estimatedTokens);
+    const charged = this.share.charge(target.deploymentKey, progress.estimatedTokens, state.getRemaining(target.deploymentKey)?.atMs);
     this.inFlight.begin(target.deploymentKey, sentAtMs);
     let sent: BackendResult;
     let answeredCallAtMs: number;
@@ -179,6 +184,8 @@ export class Router {
     } finally {
       this.inFlight.end(target.deploymentKey, sentAtMs);
     }
+    // Azure counted it (only a 429 is refused uncounted): its slot is this instance's again one window on.
+    if (sent.kind === 'response' && sent.response.status !== 429) charged.admitted = true;
     const outcome = this.outcomeOf(sent, target, request);
     if (outcome.kind === 'failover' || sent.kind !== 'response') {
       if (sent.kind === 'response') discard(sent.response.body);
@@ -273,9 +280,12 @@ export class Router {
     const header = headerLookup(sent.response.headers);
     // Only an answer from the deployment itself says what it has left; a 404 names one that does not exist.
     const status = sent.response.status;
+    const outcome = classifyResponse(status, header, now(), config.throttle);
     const remaining = status < 300 || status === 429 ? parseRemaining(header, now()) : undefined;
-    if (remaining !== undefined) this.deps.state.recordRemaining(target.deploymentKey, remaining);
-    return classifyResponse(sent.response.status, header, now(), config.throttle);
+    // A 429's report holds only until its Retry-After: the backend said when it has room again.
+    const freshUntilMs = outcome.kind === 'failover' && outcome.reason === 'throttled' ? now() + outcome.benchMs : undefined;
+    if (remaining !== undefined) this.deps.state.recordRemaining(target.deploymentKey, freshUntilMs === undefined ? remaining : { ...remaining, freshUntilMs });
+    return outcome;
   }
 
   /**

@@ -10,7 +10,7 @@ import { UsageLedger } from './UsageLedger';
  * caller makes up could become one, so past this the oldest go first.
  */
 export const MAX_STATE_KEYS = 5000;
-/** A report says nothing for routing after REMAINING_FRESH_MS (10 s); kept a minute for the status page. */
+/** A report says nothing for routing after one rate window (ROUTER_RATE_WINDOW_SECONDS); kept a minute for the status page. */
 export const REMAINING_KEEP_MS = 60_000;
 /** Dropping what expired runs at most this often by itself (the shared store prunes every sync). */
 const PRUNE_EVERY_MS = 10_000;

@@ -228,7 +228,11 @@ export class SharedStateStore implements StateStore {
         if (nowMs - seen.firstSeenAtMs >= this.graceMs) deletes.push(() => this.table.deleteIf(REMAINING, key, etag));
         continue;
       }
-      this.memory.recordRemaining(key, seen.localMs === raw.atMs ? raw : { ...raw, atMs: seen.localMs });
+      const shiftMs = seen.localMs - raw.atMs; // onto this clock, a 429's Retry-After end with it
+      this.memory.recordRemaining(
+        key,
+        shiftMs === 0 ? raw : { ...raw, atMs: seen.localMs, ...(raw.freshUntilMs === undefined ? {} : { freshUntilMs: raw.freshUntilMs + shiftMs }) },
+      );
     }
     keepOnly(this.seenRemaining, seenRemaining);
 

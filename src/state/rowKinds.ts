@@ -49,8 +49,18 @@ export interface RemainingRow {
 }
 
 export const REMAINING = singlePartition<RemainingRow>('remaining', {
-  toProperties: (v) => ({ tokens: v.remaining.tokens, requests: v.remaining.requests, atMs: v.remaining.atMs, instance: v.instance }),
-  fromProperties: (p) => ({ remaining: { tokens: num(p.tokens), requests: num(p.requests), atMs: Number(p.atMs) }, instance: str(p.instance) }),
+  toProperties: (v) => ({
+    tokens: v.remaining.tokens,
+    requests: v.remaining.requests,
+    atMs: v.remaining.atMs,
+    freshUntilMs: v.remaining.freshUntilMs,
+    instance: v.instance,
+  }),
+  fromProperties: (p) => {
+    const freshUntilMs = num(p.freshUntilMs);
+    const remaining = { tokens: num(p.tokens), requests: num(p.requests), atMs: Number(p.atMs) };
+    return { remaining: freshUntilMs === undefined ? remaining : { ...remaining, freshUntilMs }, instance: str(p.instance) };
+  },
 });
 
 export interface LatencyRow {

@@ -6,5 +6,7 @@ import type { RouteTarget } from '../targets';
  * plan handles those). One file per strategy; ROUTER_STRATEGY picks one by name.
  */
 export interface Strategy {
+  /** Keeps out targets whose remaining capacity cannot cover the request (see planAttempts). */
+  readonly preemptive: boolean;
   order(open: readonly RouteTarget[], input: PlanInput): RouteTarget[];
 }

@@ -1,30 +1,13 @@
 import { rendezvousOrder } from '../affinity';
-import type { PlanInput } from '../planAttempts';
 import { LatencyRanking, rankTargets } from '../rankTargets';
-import { canCover } from '../remaining';
 import { RouteTarget } from '../targets';
 import { Strategy } from './Strategy';
 
-/** Priority groups (PTU first), weighted and latency-aware within each, then preemptive. */
+/** Priority groups (PTU first), weighted and latency-aware within each; preemptive. */
 export const priorityStrategy: Strategy = {
-  order: (open, input) => preemptive(priorityOrder(open, input.random, input.latency && { ...input.latency, nowMs: input.nowMs }, input.affinityKey), input),
+  preemptive: true,
+  order: (open, input) => priorityOrder(open, input.random, input.latency && { ...input.latency, nowMs: input.nowMs }, input.affinityKey),
 };
-
-/**
- * Backends whose fresh x-ratelimit-remaining-* cannot cover the request go after those that
- * can (order kept on both sides): Azure would 429 them on arrival, so trying them first only
- * adds a wasted call.
- */
-function preemptive(order: RouteTarget[], input: PlanInput): RouteTarget[] {
-  const { remaining, estimatedTokens = 0 } = input;
-  if (remaining === undefined) return order;
-  const able: RouteTarget[] = [];
-  const unable: RouteTarget[] = [];
-  for (const target of order) {
-    (canCover(remaining.getRemaining(target.deploymentKey), estimatedTokens, input.nowMs) ? able : unable).push(target);
-  }
-  return unable.length === 0 ? order : able.concat(unable);
-}
 
 /**
  * Lowest (effective) priority first; weighted random order within a priority. With latency

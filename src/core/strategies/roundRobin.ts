@@ -3,6 +3,7 @@ import { Strategy } from './Strategy';
 
 /** ROUTER_STRATEGY=round-robin: every healthy backend in turn, priorities ignored. */
 export const roundRobinStrategy: Strategy = {
+  preemptive: false,
   order: (open, input) => rotate(open, input.rotation),
 };
 
