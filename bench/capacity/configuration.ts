@@ -74,7 +74,9 @@ const snapshot = (backends: readonly SimulatedBackend[]): SimulatedBackendStats[
 
 export async function runConfiguration(ctx: BenchContext, variant: Variant, instances: number, run: number): Promise<ConfigResult> {
   for (const backend of ctx.backends) backend.reset();
-  const env = { ...backendEnv(ctx.backends), ...variant.env(ctx, run), ...ctx.settings.routerEnv };
+  // The routers are told the window the simulators enforce, as ops set Azure's (10 s, the default).
+  const window = { ROUTER_RATE_WINDOW_SECONDS: String(ctx.settings.windowMs / 1000) };
+  const env = { ...backendEnv(ctx.backends), ...window, ...variant.env(ctx, run), ...ctx.settings.routerEnv };
   const routers = await startRouters(instances, env);
   const offeredPerSecond = pooledRatePerSecond(ctx.settings) * ctx.settings.loadFactor;
   const load = new OpenLoopLoad(

@@ -11,7 +11,7 @@ type Finder = (variant: VariantId, instances: number) => ConfigMetrics | undefin
 
 export function interpretation(metrics: readonly ConfigMetrics[], settings: CapacitySettings): string[] {
   const find: Finder = (variant, instances) => metrics.find((m) => m.variant === variant && m.instances === instances);
-  return [served(find), floorNote(metrics, settings), sharing(find), roundRobin(find), refusals(metrics, settings), machineNote(metrics)].filter(
+  return [served(find), lostNote(metrics), sharing(find), roundRobin(find), refusals(metrics, settings), machineNote(metrics)].filter(
     (s): s is string => s !== undefined,
   );
 }
@@ -27,31 +27,28 @@ function served(find: Finder): string | undefined {
 }
 
 function sharing(find: Finder): string | undefined {
-  const shared = find('shared', 4);
-  const memory = find('memory', 4);
-  const memoryOne = find('memory', 1);
-  if (shared === undefined || memory === undefined || memoryOne === undefined) return undefined;
+  const shared = [1, 2, 4].map((n) => find('shared', n));
+  const memory = [1, 4].map((n) => find('memory', n));
+  if (shared.some((m) => m === undefined)) return undefined;
+  const figures = shared.map((m) => fixed(m?.wastedPerServed ?? 0)).join(' / ');
+  const memoryLine =
+    memory[0] === undefined || memory[1] === undefined
+      ? ''
+      : ` (per-instance memory, which counts every instance as the only one: ${fixed(memory[0].wastedPerServed)} → ${fixed(memory[1].wastedPerServed)})`;
   return (
-    `Backend 429s per served request, 1 → 4 routers: per-instance memory ${fixed(memoryOne.wastedPerServed)} → ${fixed(memory.wastedPerServed)}, ` +
-    `shared windows → ${fixed(shared.wastedPerServed)}. A router learns that a deployment is full from a 429 (or a remaining count already at zero); at tens of requests per second per instance ` +
-    `each instance hits a freshly exhausted deployment itself within milliseconds of the others, long before the next table sync ` +
-    `(ROUTER_STATE_SYNC_MS=${shared.syncMs}), so sharing saves only the 429s of instances that would call later than that.`
+    `Backend 429s per served request with shared state at 1 / 2 / 4 routers: ${figures}${memoryLine}. Each instance sends a deployment only its share ` +
+    `of the last report (divided among the live instances the table shows, rounded to whole requests at random per report) plus the slots its own ` +
+    `admitted calls free when they leave the rate window, and does not call a deployment whose share cannot cover the request: near exhaustion ` +
+    `every instance stops at its own last request instead of each collecting a 429 (ROUTER_STATE_SYNC_MS=${shared[0]?.syncMs ?? 0}).`
   );
 }
 
-/** The Retry-After floor is the lever behind lost capacity with short rate windows; say so when it applied. */
-function floorNote(metrics: readonly ConfigMetrics[], settings: CapacitySettings): string | undefined {
+/** Where capacity went unused, per backend, in the configurations under 98 %. */
+function lostNote(metrics: readonly ConfigMetrics[]): string | undefined {
   const short = metrics.filter((m) => m.variant !== 'round-robin' && m.servedRatio < 0.98);
-  const floorMs = Number(settings.routerEnv.ROUTER_RETRY_AFTER_MIN_MS ?? 1000);
-  if (short.length === 0 || !(floorMs >= 500)) return undefined;
-  const floor = settings.routerEnv.ROUTER_RETRY_AFTER_MIN_MS === undefined ? '1000 ms, the default' : `${floorMs} ms`;
-  return (
-    `Capacity is lost through the Retry-After floor (ROUTER_RETRY_AFTER_MIN_MS, here ${floor}). Near a full sliding window the simulator's ` +
-    `retry-after-ms is exact and short (often a few ms: until the next slot frees), yet the router benches the deployment for at least the floor. ` +
-    `The PTU's steady trickle of freed slots then turns into bursts: it is benched while its slots free, then takes all traffic for seconds; ` +
-    `meanwhile the PAYGs, whose windows have reopened, get nothing (priority), so their next window starts late and their cycle stretches ` +
-    `beyond ${settings.windowMs / 1000} s. Compare with \`BENCH_CAPACITY_ROUTER_ENV=ROUTER_RETRY_AFTER_MIN_MS=100\`.`
-  );
+  if (short.length === 0) return undefined;
+  const rows = short.map((m) => `${m.id}: ${m.busyByBackend.map((b) => `${b.name} ${pct(b.busy)}`).join(', ')}`);
+  return `Under 98 % served, per backend busy share: ${rows.join('; ')}.`;
 }
 
 /** A starved router dispatches its backlog against stale state: flag runs where that may have happened. */

@@ -61,7 +61,8 @@ function method(settings: CapacitySettings): string[] {
     '',
     `- **Backends**: three simulated Azure OpenAI deployments (\`startSimulatedBackend\`, ${settings.latencyMs} ms to answer) in the bench process. ` +
       `Their limits are enforced over a sliding ${windowS} s window (\`rateWindowMs\`: RPM × ${windowS}/60 requests and TPM × ${windowS}/60 tokens per window), ` +
-      'as Azure evaluates RPM/TPM over 10 s sub-windows; a refusal is a 429 with `retry-after-ms` = time until the window admits it.',
+      'as Azure evaluates RPM/TPM over 10 s sub-windows; a refusal is a 429 with `retry-after-ms` = time until the window admits it. ' +
+      `Every router is told that window (\`ROUTER_RATE_WINDOW_SECONDS=${windowS}\`).`,
     `- **Requests**: non-stream chat completions, max_tokens ${MAX_TOKENS}; each is charged ${CHARGED_TOKENS} tokens on arrival (prompt + max_tokens), ` +
       'so the PTU runs out of requests and the PAYGs out of tokens.',
     `- **Load**: open loop at ${settings.loadFactor}× the pooled capacity (${num(offered, 1)} req/s), paced against the clock and spread evenly over the router ` +
