@@ -343,6 +343,36 @@ describe('proxyHandler consumer limits', () => {
 });
 
 describe('proxyHandler preemptive routing', () => {
+  const exhausted = { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' };
+
+  it('stops calling a deployment whose answer said it has nothing left, and calls it again when its own call leaves the window', async () => {
+    const calls: string[] = [];
+    const rt = testRuntime([ptu, payg], async (_req, origin) => {
+      calls.push(origin.includes('ptu') ? 'ptu' : 'payg');
+      return reply(200, {}, origin.includes('ptu') ? exhausted : {});
+    });
+    expect((await call(rt, post(chatPath, chatBody))).headers.get('x-router-backend')).toBe('ptu');
+    expect((await call(rt, post(chatPath, chatBody))).headers.get('x-router-backend')).toBe('payg');
+    rt.advance(10_000 + 10);
+    expect((await call(rt, post(chatPath, chatBody))).headers.get('x-router-backend')).toBe('ptu');
+    expect(calls).toEqual(['ptu', 'payg', 'ptu']);
+  });
+
+  it('answers 429 with a Retry-After and calls nobody when every deployment has nothing left', async () => {
+    let calls = 0;
+    const rt = testRuntime([ptu], async () => {
+      calls++;
+      return reply(200, {}, exhausted);
+    });
+    await call(rt, post(chatPath, chatBody));
+    rt.advance(2000);
+    const refused = await call(rt, post(chatPath, chatBody));
+    expect(refused.status).toBe(429);
+    // Back when the report is one 10 s window old (the first call's slot leaves it then too).
+    expect(Number(refused.headers.get('retry-after-ms'))).toBe(8000);
+    expect(calls).toBe(1);
+  });
+
   it('counts a request in flight against the last reported capacity, so a concurrent one goes elsewhere', async () => {
     let release: () => void = () => undefined;
     let arrived: () => void = () => undefined;

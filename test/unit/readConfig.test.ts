@@ -115,6 +115,12 @@ describe('readConfig', () => {
     expect(readConfig({ ...base, ROUTER_LATENCY_NOISE_MS: '0', ROUTER_LATENCY_NOISE_RATIO: '0.5' }).latency).toMatchObject({ noiseMs: 0, noiseRatio: 0.5 });
   });
 
+  it("reads Azure's rate window, 10 s by default, and names the setting when it is out of range", () => {
+    expect(readConfig(base).rateWindowMs).toBe(10_000);
+    expect(readConfig({ ...base, ROUTER_RATE_WINDOW_SECONDS: '1' }).rateWindowMs).toBe(1000);
+    expect(() => readConfig({ ...base, ROUTER_RATE_WINDOW_SECONDS: '0' })).toThrow(/ROUTER_RATE_WINDOW_SECONDS/);
+  });
+
   it('never puts a caller key into a configuration error', () => {
     expect(() => readConfig({ ...base, ROUTER_API_KEYS: 'team-a:secretsecretsecret,team-b:secretsecretsecret' })).toThrow(/^(?!.*secretsecret)/s);
   });
