@@ -36,10 +36,9 @@ export class RemainingShare {
   charge(key: string, tokens: number, newestReportAtMs = -Infinity): OwnCall {
     const nowMs = this.options.now();
     const call: OwnCall = { sentAtMs: nowMs, afterReportAtMs: newestReportAtMs, tokens, admitted: false };
-    const ledger = this.ledgers.get(key) ?? { calls: [], drawAtMs: NaN, draw: 0 };
+    const ledger = this.ledgerOf(key);
     this.ledgers.delete(key);
     this.ledgers.set(key, ledger); // most recently called last
-    if (this.ledgers.size > MAX_KEYS) this.ledgers.delete(this.ledgers.keys().next().value as string);
     ledger.calls.push(call);
     const cutoffMs = nowMs - 2 * this.options.windowMs - RECLAIM_MARGIN_MS;
     let stale = 0;
@@ -58,11 +57,21 @@ export class RemainingShare {
     const report: Remaining | undefined = this.reports.getRemaining(key);
     const nowMs = now();
     if (report === undefined || !isFresh(report, nowMs, windowMs)) return undefined;
-    const ledger = this.ledgers.get(key);
-    if (ledger !== undefined && ledger.drawAtMs !== report.atMs) {
+    // One draw per report, also for a deployment this instance has not called yet.
+    const ledger = this.ledgerOf(key);
+    if (ledger.drawAtMs !== report.atMs) {
       ledger.drawAtMs = report.atMs;
       ledger.draw = this.options.random();
     }
-    return capacityShare({ report, instances: this.liveInstances(), calls: ledger?.calls ?? [], nowMs, windowMs, draw: ledger?.draw ?? this.options.random() });
+    return capacityShare({ report, instances: this.liveInstances(), calls: ledger.calls, nowMs, windowMs, draw: ledger.draw });
+  }
+
+  private ledgerOf(key: string): Ledger {
+    const known = this.ledgers.get(key);
+    if (known !== undefined) return known;
+    const ledger: Ledger = { calls: [], drawAtMs: NaN, draw: 0 };
+    this.ledgers.set(key, ledger);
+    if (this.ledgers.size > MAX_KEYS) this.ledgers.delete(this.ledgers.keys().next().value as string);
+    return ledger;
   }
 }

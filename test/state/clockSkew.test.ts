@@ -91,6 +91,19 @@ describe.each([
     expect(ahead.getWindow(KEY)?.untilMs).toBe(NOW + 90_000 - 1000 + 20_000);
   });
 
+  it("ends a 429's report from an instance 90 s ahead when its Retry-After ends, on the reader's clock", async () => {
+    const { clock, instance } = cluster(createTable());
+    const ahead = instance('ahead', 90_000);
+    const right = instance('right', 0);
+    ahead.recordRemaining(KEY, { tokens: 0, requests: 0, atMs: NOW + 90_000, freshUntilMs: NOW + 90_000 + 400 });
+    await ahead.sync();
+    await right.sync();
+    expect(right.getRemaining(KEY)).toEqual({ tokens: 0, requests: 0, atMs: NOW, freshUntilMs: NOW + 400 });
+    expect(canCover(right.getRemaining(KEY), 100, NOW + 399)).toBe(false);
+    clock.now += 400;
+    expect(canCover(right.getRemaining(KEY), 100, clock.now)).toBe(true);
+  });
+
   it('takes a remaining-capacity report stamped in the future as made when first seen, so it goes stale on time', async () => {
     const { clock, instance } = cluster(createTable());
     const ahead = instance('ahead', 90_000);
